@@ -1,0 +1,1 @@
+"""Graph utilities (placeholder; filled by the graph module)."""

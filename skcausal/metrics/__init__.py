@@ -1,0 +1,21 @@
+"""Metrics for learned graphs and estimated effects, and scorers for model selection.
+
+Graph metrics compare an estimated adjacency matrix with the true one under the package
+convention (``A[i, j] != 0`` means ``i -> j``; an undirected CPDAG edge is stored in
+both directions). Effect metrics compare estimated with true effects.
+"""
+
+from skcausal.metrics._effects import ate_error, pehe
+from skcausal.metrics._graph import (
+    edge_metrics,
+    structural_hamming_distance,
+)
+from skcausal.metrics._scorers import make_dr_scorer
+
+__all__ = [
+    "ate_error",
+    "edge_metrics",
+    "make_dr_scorer",
+    "pehe",
+    "structural_hamming_distance",
+]
