@@ -1,0 +1,20 @@
+"""Treatment-effect estimators: conditional and average effects of a binary treatment.
+
+Every learner follows one grammar: ``fit(X, y, treatment=t)``, ``predict(X)`` returns
+the conditional average treatment effect ``tau(x)``, ``predict_outcomes(X)`` the two
+potential outcomes, ``ate(X)`` the average effect and ``score(X, y, treatment=t)`` a
+doubly-robust held-out loss (negated, so higher is better). ``treatment`` travels
+through ``Pipeline``, ``GridSearchCV`` and ``cross_validate`` by scikit-learn's metadata
+routing once ``sklearn.set_config(enable_metadata_routing=True)`` is set.
+"""
+
+from skcausal.effects._base import cross_fit_nuisances
+from skcausal.effects._meta import SLearner, TLearner
+from skcausal.effects._split import TreatmentStratifiedKFold
+
+__all__ = [
+    "SLearner",
+    "TLearner",
+    "TreatmentStratifiedKFold",
+    "cross_fit_nuisances",
+]
