@@ -1,0 +1,10 @@
+"""Causal discovery: learn a causal graph from observational data.
+
+Every estimator stores the learned graph in ``adjacency_matrix_``, where
+``adjacency_matrix_[i, j] != 0`` means the edge ``i -> j`` (row = cause, column =
+effect).
+"""
+
+from skcausal.discovery._notears import NOTEARS
+
+__all__ = ["NOTEARS"]
