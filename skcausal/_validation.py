@@ -30,7 +30,8 @@ def validate_X(
     Parameters
     ----------
     estimator : BaseEstimator
-        The estimator; ``n_features_in_``/``feature_names_in_`` are set or checked on it.
+        The estimator; ``n_features_in_`` and ``feature_names_in_`` are set or
+        checked on it.
     X : array-like or DataFrame of shape (n_samples, n_features)
         Input data.
     reset : bool

@@ -1,9 +1,9 @@
 """Command-line interface: ``skcausal demo`` and ``skcausal discover FILE.csv``.
 
-``demo`` runs discovery and effect estimation on generated data with a known truth and
-prints a short report. ``discover`` learns a graph from a CSV file whose header names the
-variables and prints (or writes) its edges. Bad input ends with one clear error line on
-stderr and exit status 2, never a traceback.
+``demo`` runs discovery and effect estimation on generated data with a known truth
+and prints a short report. ``discover`` learns a graph from a CSV file whose header
+names the variables and prints (or writes) its edges. Bad input ends with one clear
+error line on stderr and exit status 2, never a traceback.
 """
 
 import argparse
@@ -48,12 +48,16 @@ def read_csv(path):
         raise CLIError(f"{path!r} is empty; expected a header row with variable names")
     names = [name.strip() for name in rows[0]]
     if len(names) < 2:
-        raise CLIError(f"{path!r} has {len(names)} column(s); discovery needs at least 2")
+        raise CLIError(
+            f"{path!r} has {len(names)} column(s); discovery needs at least 2"
+        )
     if len(set(names)) != len(names):
         raise CLIError(f"{path!r} has duplicate column names in its header")
     data = rows[1:]
     if len(data) < 2:
-        raise CLIError(f"{path!r} has n_samples={len(data)}; discovery needs at least 2")
+        raise CLIError(
+            f"{path!r} has n_samples={len(data)}; discovery needs at least 2"
+        )
     X = np.empty((len(data), len(names)))
     for r, row in enumerate(data):
         line = r + 2  # 1-based, after the header
@@ -95,9 +99,8 @@ def _cmd_discover(args):
     methods = _discovery_methods()
     method = args.method.lower()
     if method not in methods:
-        raise CLIError(
-            f"unknown method {args.method!r}; choose one of {', '.join(sorted(methods))}"
-        )
+        choices = ", ".join(sorted(methods))
+        raise CLIError(f"unknown method {args.method!r}; choose one of {choices}")
     names, X = read_csv(args.file)
     estimator = methods[method]()
     params = {}
@@ -145,7 +148,11 @@ def _cmd_demo(args):
 
     d = 8
     X, W = make_linear_sem(
-        n_samples=1000, n_nodes=d, graph_type="ER", edges_per_node=2.0, random_state=seed
+        n_samples=1000,
+        n_nodes=d,
+        graph_type="ER",
+        edges_per_node=2.0,
+        random_state=seed,
     )
     start = time.perf_counter()
     est = NOTEARS().fit(X)
@@ -190,24 +197,29 @@ def build_parser():
         description="Causal discovery and treatment-effect estimation "
         "(scikit-learn estimators).",
     )
-    parser.add_argument("--version", action="version", version=f"skcausal {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"skcausal {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser(
         "demo",
-        help="discover a graph and estimate an effect on generated data with known truth",
+        help="discover a graph and estimate an effect on data with a known truth",
     )
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.set_defaults(func=_cmd_demo)
 
     disc = sub.add_parser(
-        "discover", help="learn a causal graph from a CSV file (header = variable names)"
+        "discover",
+        help="learn a causal graph from a CSV file (header = variable names)",
     )
     disc.add_argument("file", help="CSV file with a header row of variable names")
     disc.add_argument(
         "--method", default="notears", help="discovery method (default: notears)"
     )
-    disc.add_argument("--output", "-o", help="write edges as CSV (source,target,weight)")
+    disc.add_argument(
+        "--output", "-o", help="write edges as CSV (source,target,weight)"
+    )
     disc.add_argument("--lambda1", type=float, help="L1 penalty strength")
     disc.add_argument("--w-threshold", type=float, help="edge weight threshold")
     disc.add_argument(

@@ -27,12 +27,14 @@ from skcausal._sem import (
     refit_least_squares,
 )
 from skcausal._validation import validate_X
+from skcausal.discovery._hill_climb import hill_climb
 from skcausal.graph import (
     edges_to_mask,
     find_cycle,
     threshold_to_dag,
     topological_order,
 )
+from skcausal.scores import GaussianBICScore
 
 __all__ = ["LinearSEMMixin", "resolve_edge_constraints", "standardizing_scale"]
 
@@ -212,8 +214,10 @@ class LinearSEMMixin(TransformerMixin):
         scale=None,
         refit: bool = True,
         equal_variances: bool | None = None,
+        refine: bool = False,
+        forbidden=None,
     ):
-        """Threshold, refit and store the fitted linear SEM.
+        """Threshold, optionally refine, refit and store the fitted linear SEM.
 
         Parameters
         ----------
@@ -232,6 +236,12 @@ class LinearSEMMixin(TransformerMixin):
             ``adjacency_matrix_`` (True) or equals ``adjacency_matrix_`` (False).
         equal_variances : bool, default=None
             Pool the noise variances; ``None`` uses the class's ``_equal_variances``.
+        refine : bool, default=False
+            After thresholding, improve the graph by greedy hill climbing (add, delete
+            or reverse one edge) on the Gaussian BIC with the same variance model; the
+            weights of the refined graph are then least-squares weights.
+        forbidden : ndarray of shape (d, d), dtype bool, default=None
+            Edges the refinement must not add.
         """
         if equal_variances is None:
             equal_variances = self._equal_variances
@@ -241,9 +251,14 @@ class LinearSEMMixin(TransformerMixin):
         placeholder = required & (weights == 0)
         weights[placeholder] = _TINY
         dag = threshold_to_dag(weights, w_threshold, required_edges=required)
-        support = (dag != 0) | required
-
         fit_stats = stats if scale is None else stats.scaled(1.0 / scale)
+        if refine:
+            score = GaussianBICScore(fit_stats, equal_variances=equal_variances)
+            refined, _ = hill_climb(dag, score, forbidden=forbidden, required=required)
+            dag = refit_least_squares(refined, fit_stats)
+            placeholder = required & (dag == 0)
+            dag[placeholder] = _TINY
+        support = (dag != 0) | required
         coef = refit_least_squares(support, fit_stats) if refit else dag
         variance = noise_variance_from_stats(coef, fit_stats, equal_variances)
 

@@ -40,11 +40,11 @@ def _fit_quietly(estimator, X):
         return estimator.fit(X)
 
 
-def _shd_over_seeds(n_seeds, **sem_kwargs):
+def _shd_over_seeds(n_seeds, refine=False, **sem_kwargs):
     values = []
     for seed in range(n_seeds):
         X, W = make_linear_sem(random_state=seed, **sem_kwargs)
-        model = _fit_quietly(NOTEARS(), X)
+        model = _fit_quietly(NOTEARS(refine=refine), X)
         values.append(structural_hamming_distance(W, model.adjacency_matrix_))
     return values
 
@@ -80,6 +80,42 @@ def test_er2_graphs_d10():
     assert np.mean(shd) <= 5.5
     assert np.median(shd) <= 5
     assert max(shd) <= 10
+
+
+def test_refined_er2_graphs_d10_mean_shd_at_most_2():
+    # The foundation's accuracy bar: ER-2, d=10, n=1000, seeds 0-2, mean SHD <= 2.
+    # Plain NOTEARS gives [2, 7, 9] there (local optima, mostly reversed edges); the
+    # equal-variance BIC hill climb after thresholding gives [0, 0, 5]. Over ten
+    # seeds: [0, 0, 5, 1, 0, 10, 0, 0, 2, 0] (mean 1.8) against 4.8 unrefined.
+    shd = _shd_over_seeds(3, refine=True, n_samples=1000, n_nodes=10, edges_per_node=2)
+    print("NOTEARS(refine=True) ER-2 d=10 n=1000 SHD per seed:", shd)
+    assert np.mean(shd) <= 2
+
+
+@pytest.mark.slow
+def test_refined_er2_graphs_d10_ten_seeds():
+    shd = _shd_over_seeds(10, refine=True, n_samples=1000, n_nodes=10, edges_per_node=2)
+    print("NOTEARS(refine=True) ER-2 d=10, 10 seeds:", shd, "mean", np.mean(shd))
+    assert np.mean(shd) <= 2.5
+
+
+@pytest.mark.slow
+def test_refined_er2_graphs_d20():
+    # Measured [2, 1, 1] for n=1000 (plain NOTEARS: [10, 22, 2]).
+    shd = _shd_over_seeds(3, refine=True, n_samples=1000, n_nodes=20, edges_per_node=2)
+    print("NOTEARS(refine=True) ER-2 d=20 n=1000 SHD per seed:", shd)
+    assert np.mean(shd) <= 3
+
+
+def test_refine_respects_prior_knowledge(sem5):
+    X, _, W = sem5
+    i, j = np.argwhere(W != 0)[0]
+    model = NOTEARS(refine=True, forbidden_edges=[(i, j)], required_edges=[(j, i)]).fit(
+        X
+    )
+    assert model.adjacency_matrix_[i, j] == 0
+    assert model.adjacency_matrix_[j, i] != 0
+    assert is_dag(model.adjacency_matrix_)
 
 
 def test_er1_graphs_d10():
