@@ -161,9 +161,12 @@ def _cmd_demo(args):
     names = [f"x{j}" for j in range(d)]
     true_edges = {(names[i], names[j]) for i, j in zip(*W.nonzero(), strict=True)}
     print(f"1. Discovery: NOTEARS on a linear Gaussian SEM (d={d}, n=1000)")
-    print(f"   true edges {m['n_true']}, found {m['n_estimated']}, SHD {m['shd']}, ")
-    print(f"   TPR {m['tpr']:.2f}, FDR {m['fdr']:.2f}  ({seconds:.1f} s)")
-    for source, target, weight in _edges(est.adjacency_matrix_, names):
+    print(
+        f"   true edges {m['n_true']}, found {m['n_estimated']}, SHD {m['shd']}, "
+        f"TPR {m['tpr']:.2f}, FDR {m['fdr']:.2f}  ({seconds:.1f} s)"
+    )
+    print("   edge     refitted weight (true)")
+    for source, target, weight in _edges(est.coef_, names):
         status = "ok" if (source, target) in true_edges else "wrong"
         if (target, source) in true_edges:
             status = "reversed"
@@ -241,6 +244,11 @@ def main(argv=None):
     except CLIError as exc:
         print(f"skcausal {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into a command that stopped reading
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:  # pragma: no cover
         print("interrupted", file=sys.stderr)
         return 130
