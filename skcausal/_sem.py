@@ -22,6 +22,8 @@ References
    algorithm for computing sample variances", COMPSTAT 1982.
 .. [2] X. Zheng, B. Aragam, P. Ravikumar and E. P. Xing, "DAGs with NO TEARS: Continuous
    optimization for structure learning", NeurIPS 2018.
+.. [3] I. Ng, A. Ghassami and K. Zhang, "On the role of sparsity and DAG constraints for
+   learning linear DAGs", NeurIPS 2020.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from skcausal._acyclicity import _support_is_acyclic
 
 __all__ = [
     "SufficientStats",
+    "gaussian_likelihood_loss",
     "gaussian_log_likelihood",
     "least_squares_loss",
     "noise_variance_from_stats",
@@ -366,3 +369,81 @@ def refit_least_squares(support, stats: SufficientStats) -> np.ndarray:
                 S[np.ix_(parents, parents)], S[parents, j], rcond=None
             )[0]
     return W
+
+
+def gaussian_likelihood_loss(
+    W, stats: SufficientStats, equal_variances: bool = True
+) -> tuple[float, np.ndarray]:
+    """Profile Gaussian negative log-likelihood of a linear SEM and its gradient.
+
+    The noise variances of the linear Gaussian SEM ``x = x W + e`` are replaced by
+    their maximum-likelihood values for the given ``W`` (profiled out), which leaves
+    the score GOLEM minimises [1]_. With ``S`` the covariance and the per-node mean
+    squared residuals ``r_j = [(I - W)^T S (I - W)]_{jj}``, the mean negative
+    log-likelihood per sample is
+
+    * equal variances (one pooled ``sigma^2 = sum_j r_j / d``):
+      ``d/2 log(2 pi sum_j r_j / d) + d/2 - log|det(I - W)|``;
+    * non-equal variances (``sigma_j^2 = r_j``):
+      ``1/2 sum_j log(2 pi r_j) + d/2 - log|det(I - W)|``.
+
+    Up to the additive constants these are GOLEM's ``d/2 log ||X - XW||_F^2`` and
+    ``1/2 sum_j log ||X_j - X w_j||^2`` terms. The gradients use ``∂r_j/∂W[:, j] =
+    -2 [S (I - W)]_{:, j}`` and the exact ``∂ log|det(I - W)| / ∂W = -(I - W)^{-T}``.
+    The value equals ``-gaussian_log_likelihood(W, stats,
+    noise_variance_from_stats(W, stats, equal_variances))``.
+
+    Parameters
+    ----------
+    W : array-like of shape (d, d)
+        Weighted adjacency matrix, ``W[i, j]`` the weight of the edge ``i -> j``;
+        need not be acyclic.
+    stats : SufficientStats
+        Statistics of the training data (centring is the intercept of every
+        equation).
+    equal_variances : bool, default=True
+        Pool the noise variance (GOLEM-EV) or give each node its own (GOLEM-NV).
+
+    Returns
+    -------
+    loss : float
+        Mean negative log-likelihood per sample; ``inf`` when ``I - W`` is singular
+        or a residual variance is zero (the gradient is then not meaningful).
+    grad : ndarray of shape (d, d)
+
+    References
+    ----------
+    .. [1] I. Ng, A. Ghassami and K. Zhang, "On the role of sparsity and DAG
+       constraints for learning linear DAGs", NeurIPS 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcausal._sem import SufficientStats, gaussian_likelihood_loss
+    >>> X = np.random.default_rng(0).normal(size=(1000, 2))
+    >>> stats = SufficientStats.from_data(X)
+    >>> loss, grad = gaussian_likelihood_loss(np.zeros((2, 2)), stats, False)
+    >>> bool(np.isclose(loss, np.log(2 * np.pi) + 1 + 0.5 * np.log(X.var(0)).sum()))
+    True
+    """
+    W = np.asarray(W, dtype=np.float64)
+    d = stats.n_features
+    R = -W
+    R.flat[:: d + 1] += 1.0  # R = I - W
+    SR = stats.covariance @ R
+    residual = np.einsum("ij,ij->j", R, SR)  # r_j, mean squared residual of node j
+    sign, log_abs_det = np.linalg.slogdet(R)
+    if sign == 0 or not np.all(residual > 0):
+        return np.inf, np.zeros_like(W)
+    if equal_variances:
+        total = float(residual.sum())
+        value = 0.5 * d * np.log(2.0 * np.pi * total / d)
+        grad = SR * (-d / total)
+    else:
+        value = 0.5 * float(np.sum(np.log(2.0 * np.pi * residual)))
+        grad = -SR / residual
+    try:
+        inv_T = np.linalg.inv(R).T
+    except np.linalg.LinAlgError:
+        return np.inf, np.zeros_like(W)
+    return value + 0.5 * d - log_abs_det, grad + inv_T

@@ -15,7 +15,9 @@ from skcausal import all_estimators
 
 # Small, fast parameters per estimator: the checks test the API, not accuracy.
 TINY_PARAMS = {
+    "GOLEM": {"max_iter": 50},
     "NOTEARS": {"max_iter": 5, "h_tol": 1e-4},
+    "SortNRegress": {},
     "SLearner": {"model_y": LinearRegression(), "model_t": LogisticRegression()},
     "TLearner": {"model_y": LinearRegression(), "model_t": LogisticRegression()},
 }

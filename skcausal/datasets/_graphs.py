@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 
 _GRAPH_TYPES = ("ER", "SF")
 _NOISE_TYPES = ("gaussian", "exponential", "gumbel", "uniform")
+_VARIANCE_ORDERS = ("random", "decreasing", "increasing")
 
 
 def _check_int(value, name: str, minimum: int) -> int:
@@ -191,6 +192,22 @@ def _check_weight_range(weight_range) -> tuple[float, float]:
     return low, high
 
 
+def _check_noise_scale_range(noise_scale_range) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in noise_scale_range)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "noise_scale_range must be a pair (low, high) of numbers, got "
+            f"{noise_scale_range!r}."
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high)) or not 0 < low <= high:
+        raise ValueError(
+            "noise_scale_range must satisfy 0 < low <= high, finite, got "
+            f"{noise_scale_range!r}."
+        )
+    return low, high
+
+
 def _check_adjacency(adjacency) -> np.ndarray:
     adjacency = np.asarray(adjacency)
     if adjacency.ndim != 2 or adjacency.shape[0] != adjacency.shape[1]:
@@ -239,6 +256,8 @@ def make_linear_sem(
     weight_range: tuple[float, float] = (0.5, 2.0),
     adjacency=None,
     return_noise_scale: bool = False,
+    variance_order: str = "random",
+    noise_scale_range: tuple[float, float] = (0.5, 1.5),
     random_state=None,
 ):
     """Sample data from a random linear structural equation model (SEM).
@@ -263,7 +282,8 @@ def make_linear_sem(
         The noise standard deviation ``s`` (> 0).
     equal_variances : bool, default=True
         If True every node has noise standard deviation ``s``. If False each node draws
-        its own standard deviation ``s_j`` uniformly from ``[0.5 s, 1.5 s]``.
+        its own standard deviation ``s_j`` uniformly from ``[a s, b s]``, with
+        ``(a, b) = noise_scale_range``.
     weight_range : tuple of (float, float), default=(0.5, 2.0)
         Edge weight magnitudes are uniform in ``[low, high]``; each sign is + or - with
         probability 1/2.
@@ -273,6 +293,19 @@ def make_linear_sem(
         cycle.
     return_noise_scale : bool, default=False
         If True also return the per-node noise standard deviations.
+    variance_order : {"random", "decreasing", "increasing"}, default="random"
+        How the unequal noise standard deviations (``equal_variances=False``) are
+        placed on the nodes. ``"random"``: independently of the graph.
+        ``"decreasing"``: the same draws, sorted so that they decrease along the causal
+        (topological) order -- the root nodes get the largest noise, the sinks the
+        smallest. This works against the growth of the marginal variance along the
+        causal order that least-squares methods exploit (see Notes). ``"increasing"``:
+        the reverse, reinforcing it. Any value other than ``"random"`` requires
+        ``equal_variances=False``.
+    noise_scale_range : tuple of (float, float), default=(0.5, 1.5)
+        Range ``(a, b)``, ``0 < a <= b``, of the relative noise standard deviations
+        when ``equal_variances=False``; a wider range makes the noise variances more
+        unequal. Ignored when ``equal_variances=True``.
     random_state : int, RandomState instance or None, default=None
         Seed or generator, as in scikit-learn.
 
@@ -297,10 +330,22 @@ def make_linear_sem(
     identifiable too (Peters and Bühlmann, Biometrika 2014), whereas Gaussian noise with
     unequal variances identifies only the Markov equivalence class.
 
+    In such simulations the marginal variance tends to grow along the causal order
+    ("varsortability", Reisach, Seiler and Weichwald, NeurIPS 2021), which is what
+    least-squares methods such as NOTEARS implicitly exploit: a variable with a
+    larger variance is taken to be an effect. ``variance_order="decreasing"`` gives
+    the causes larger noise than their effects, so that the equal-variance
+    least-squares score prefers reversed edges, while a likelihood with one noise
+    variance per node (GOLEM-NV) is unaffected. With weights in ``±[0.5, 2]`` the
+    varsortability of the data stays high (0.9 or more with the default
+    ``noise_scale_range``); smaller weights or a wider ``noise_scale_range`` lower it.
+
     References
     ----------
     .. [1] X. Zheng, B. Aragam, P. Ravikumar and E. P. Xing, "DAGs with NO TEARS:
        Continuous optimization for structure learning", NeurIPS 2018.
+    .. [2] A. G. Reisach, C. Seiler and S. Weichwald, "Beware of the simulated DAG!
+       Causal discovery benchmarks may be easy to game", NeurIPS 2021.
 
     Examples
     --------
@@ -321,6 +366,16 @@ def make_linear_sem(
     n_samples = _check_int(n_samples, "n_samples", 1)
     if noise not in _NOISE_TYPES:
         raise ValueError(f"noise must be one of {_NOISE_TYPES}, got {noise!r}.")
+    if variance_order not in _VARIANCE_ORDERS:
+        raise ValueError(
+            f"variance_order must be one of {_VARIANCE_ORDERS}, got {variance_order!r}."
+        )
+    if variance_order != "random" and equal_variances:
+        raise ValueError(
+            f"variance_order={variance_order!r} orders unequal noise variances; it "
+            "requires equal_variances=False."
+        )
+    scale_low, scale_high = _check_noise_scale_range(noise_scale_range)
     noise_scale = _check_positive(noise_scale, "noise_scale")
     low, high = _check_weight_range(weight_range)
     rng = check_random_state(random_state)
@@ -344,7 +399,15 @@ def make_linear_sem(
     if equal_variances:
         scales = np.full(n_nodes, noise_scale)
     else:
-        scales = rng.uniform(0.5, 1.5, size=n_nodes) * noise_scale
+        scales = rng.uniform(scale_low, scale_high, size=n_nodes) * noise_scale
+        if variance_order != "random":
+            # The k-th node of the causal order gets the k-th largest (decreasing) or
+            # smallest (increasing) draw; the random draws themselves are unchanged.
+            ranked = np.sort(scales)
+            if variance_order == "decreasing":
+                ranked = ranked[::-1]
+            scales = np.empty_like(ranked)
+            scales[order] = ranked
     E = _standard_noise(noise, (n_samples, n_nodes), rng) * scales
 
     X = np.zeros((n_samples, n_nodes))

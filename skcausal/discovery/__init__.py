@@ -5,6 +5,8 @@ Every estimator stores the learned graph in ``adjacency_matrix_``, where
 effect).
 """
 
+from skcausal.discovery._golem import GOLEM
 from skcausal.discovery._notears import NOTEARS
+from skcausal.discovery._sortnregress import SortNRegress
 
-__all__ = ["NOTEARS"]
+__all__ = ["GOLEM", "NOTEARS", "SortNRegress"]

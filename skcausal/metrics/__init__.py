@@ -11,6 +11,7 @@ from skcausal.metrics._graph import (
     structural_hamming_distance,
 )
 from skcausal.metrics._scorers import make_dr_scorer
+from skcausal.metrics._varsortability import varsortability
 
 __all__ = [
     "ate_error",
@@ -18,4 +19,5 @@ __all__ = [
     "make_dr_scorer",
     "pehe",
     "structural_hamming_distance",
+    "varsortability",
 ]
