@@ -75,6 +75,21 @@ def test_default_learners_recover_effects(
     assert abs(learner.ate(data.X) - data.ate) < ate_ratio * abs(data.ate)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tlearner_meets_the_foundation_bar_at_generator_defaults(seed):
+    # make_treatment_data(n_samples=2000) with its defaults (linear outcome, confounding
+    # 1, noise 1) and per-arm linear models. Measured PEHE/std 0.11, 0.11, 0.09 and
+    # |ATE err|/ATE 0.077, 0.057, 0.045. With the default gradient-boosting model_y
+    # the same data give PEHE/std 0.38-0.41 but |ATE err|/ATE 0.09-0.14 (confounding
+    # bias of flexible per-arm fits), which is why the default-model test above uses
+    # milder confounding.
+    data = make_treatment_data(n_samples=2000, random_state=seed)
+    learner = TLearner(model_y=LinearRegression(), random_state=seed)
+    learner.fit(data.X, data.y, treatment=data.treatment)
+    assert _pehe(data.cate, learner.predict(data.X)) <= 0.5 * data.cate.std()
+    assert abs(learner.ate(data.X) - data.ate) < 0.1 * abs(data.ate)
+
+
 def test_tlearner_linear_models_are_exact_on_linear_data():
     # Correctly specified per-arm linear models: PEHE close to zero.
     data = make_treatment_data(n_samples=1000, noise_scale=0.5, random_state=1)
