@@ -30,8 +30,6 @@ References
 
 import numpy as np
 import scipy.linalg
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 __all__ = ["logdet", "trace_expm"]
 
@@ -50,18 +48,23 @@ def _as_square(W) -> np.ndarray:
 def _support_is_acyclic(A: np.ndarray) -> bool:
     """Whether the non-zero pattern of ``A`` is a DAG (a self-loop counts as a cycle).
 
-    A directed graph is acyclic exactly when each of its strongly connected components
-    is a single node and no node has a self-loop.
+    Peels off source nodes (no incoming edge among the remaining nodes) until none is
+    left (a DAG) or every remaining node has a parent (a cycle). On the cyclic
+    matrices met during optimisation this stops at the first pass, several times
+    faster than a strongly-connected-components pass.
     """
     if np.any(np.diagonal(A) != 0):
         return False
     support = A != 0
     if not support.any():
         return True
-    n_components, _ = connected_components(
-        csr_matrix(support), directed=True, connection="strong"
-    )
-    return n_components == A.shape[0]
+    alive = np.arange(A.shape[0])
+    while alive.size:
+        sources = ~support[np.ix_(alive, alive)].any(axis=0)
+        if not sources.any():
+            return False
+        alive = alive[~sources]
+    return True
 
 
 def trace_expm(W) -> tuple[float, np.ndarray]:

@@ -15,6 +15,8 @@ from skcausal import all_estimators
 
 # Small, fast parameters per estimator: the checks test the API, not accuracy.
 TINY_PARAMS = {
+    "DAGMA": {"max_iter": 50},
+    "DAGMACV": {"n_lambdas": 2, "max_iter": 50, "cv": 2},
     "GOLEM": {"max_iter": 50},
     "NOTEARS": {"max_iter": 5, "h_tol": 1e-4},
     "SortNRegress": {},

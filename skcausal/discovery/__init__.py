@@ -5,8 +5,10 @@ Every estimator stores the learned graph in ``adjacency_matrix_``, where
 effect).
 """
 
+from skcausal.discovery._dagma import DAGMA
 from skcausal.discovery._golem import GOLEM
+from skcausal.discovery._linear_cv import DAGMACV
 from skcausal.discovery._notears import NOTEARS
 from skcausal.discovery._sortnregress import SortNRegress
 
-__all__ = ["GOLEM", "NOTEARS", "SortNRegress"]
+__all__ = ["DAGMA", "DAGMACV", "GOLEM", "NOTEARS", "SortNRegress"]

@@ -3,6 +3,8 @@
 * :func:`resolve_edge_constraints` turns the ``forbidden_edges`` / ``required_edges``
   parameters (index pairs, name pairs or boolean masks) into validated boolean masks.
 * :func:`standardizing_scale` gives the column scales a ``standardize=True`` fit uses.
+* :func:`smallest_acyclic_threshold` gives the edge threshold of ``w_threshold="auto"``:
+  the smallest one whose thresholded graph is a DAG.
 * :class:`LinearSEMMixin` turns the weights found by a continuous optimiser of a linear
   SEM (NOTEARS, DAGMA, GOLEM, ...) into the fitted model -- a DAG, least-squares
   refitted weights, intercepts, noise variances, a causal order -- and derives from it
@@ -31,12 +33,19 @@ from skcausal.discovery._hill_climb import hill_climb
 from skcausal.graph import (
     edges_to_mask,
     find_cycle,
+    is_dag,
     threshold_to_dag,
     topological_order,
 )
 from skcausal.scores import GaussianBICScore
 
-__all__ = ["LinearSEMMixin", "resolve_edge_constraints", "standardizing_scale"]
+__all__ = [
+    "LinearSEMMixin",
+    "LinearSEMModelMixin",
+    "resolve_edge_constraints",
+    "smallest_acyclic_threshold",
+    "standardizing_scale",
+]
 
 _TINY = np.finfo(np.float64).tiny
 _EPS = np.finfo(np.float64).eps
@@ -151,6 +160,70 @@ def standardizing_scale(stats: SufficientStats) -> np.ndarray:
     return scale
 
 
+def smallest_acyclic_threshold(weights, required=None) -> float:
+    """Smallest edge threshold whose thresholded graph is a DAG.
+
+    Returns the smallest ``t >= 0`` such that the graph with the edges
+    ``{(i, j) : |weights[i, j]| > t}`` plus the ``required`` edges is acyclic. The
+    graph only changes when ``t`` crosses one of the distinct magnitudes
+    ``|weights[i, j]|`` of the non-required entries, and acyclicity is monotone in
+    ``t`` (a larger threshold keeps a subset of the edges), so ``t`` is found by
+    bisection over ``0`` and those sorted magnitudes: ``O(log d)`` acyclicity tests.
+
+    Parameters
+    ----------
+    weights : array-like of shape (d, d)
+        Weighted adjacency matrix, ``weights[i, j]`` for the edge ``i -> j``.
+    required : bool array of shape (d, d), default=None
+        Edges that are kept whatever their weight (they must be acyclic by
+        themselves); their magnitudes are not candidates.
+
+    Returns
+    -------
+    threshold : float
+        ``0.0`` when the non-zero entries already form a DAG, otherwise one of the
+        magnitudes of ``weights``; thresholding with it (``|w| <= threshold``
+        dropped) leaves no cycle to break.
+
+    Raises
+    ------
+    ValueError
+        If the required edges alone contain a cycle.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcausal.discovery._base import smallest_acyclic_threshold
+    >>> W = np.array([[0.0, 1.5, 0.0], [0.0, 0.0, 0.9], [0.2, 0.0, 0.0]])
+    >>> smallest_acyclic_threshold(W)  # dropping 2 -> 0 (|w| = 0.2) breaks the cycle
+    0.2
+    >>> smallest_acyclic_threshold(np.triu(W))
+    0.0
+    """
+    magnitude = np.abs(np.asarray(weights, dtype=np.float64))
+    d = magnitude.shape[0]
+    required = (
+        np.zeros((d, d), dtype=bool) if required is None else np.asarray(required)
+    )
+    if not is_dag(required):
+        raise ValueError("The required edges contain a directed cycle.")
+    free = ~required & (magnitude > 0)
+    candidates = np.concatenate([[0.0], np.unique(magnitude[free])])
+
+    def acyclic(k: int) -> bool:
+        return is_dag(required | (free & (magnitude > candidates[k])))
+
+    # The last candidate keeps only the required edges, which are acyclic.
+    low, high = 0, candidates.size - 1
+    while low < high:
+        middle = (low + high) // 2
+        if acyclic(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return float(candidates[low])
+
+
 def _to_input_units(W: np.ndarray, scale) -> np.ndarray:
     """Weights fitted on ``X / scale`` expressed for ``X``: ``W[i, j] * s_j / s_i``."""
     if scale is None:
@@ -158,13 +231,15 @@ def _to_input_units(W: np.ndarray, scale) -> np.ndarray:
     return W * np.outer(1.0 / scale, scale)
 
 
-class LinearSEMMixin(TransformerMixin):
-    """Fitted-model machinery shared by the continuous linear-SEM estimators.
+class LinearSEMModelMixin(TransformerMixin):
+    """The fitted linear SEM and its public methods, without ``partial_fit``.
 
     An estimator calls :meth:`_set_linear_sem` at the end of ``fit`` with the weights
     its optimiser found; the mixin then provides the public methods. The model, in the
     units of the input, is ``x_j = intercept_j + sum_i coef_[i, j] x_i + e_j`` with
-    ``e_j ~ N(0, noise_variance_[j])``.
+    ``e_j ~ N(0, noise_variance_[j])``. Estimators that need the rows of the data (a
+    cross-validated selector) use this mixin; those that fit from sufficient statistics
+    use :class:`LinearSEMMixin`, which adds ``partial_fit``.
 
     Subclasses set the class attribute ``_equal_variances`` (True when the loss assumes
     equal noise variances, so ``noise_variance_`` is pooled and counts as one parameter
@@ -172,37 +247,6 @@ class LinearSEMMixin(TransformerMixin):
     """
 
     _equal_variances = True
-
-    def _fit_stats(self, stats: SufficientStats):  # pragma: no cover - abstract
-        """Fit from sufficient statistics; each estimator implements it."""
-        raise NotImplementedError
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
-        """Add a chunk of data and refit on everything seen so far.
-
-        The sufficient statistics of the chunks are merged exactly, so a sequence of
-        ``partial_fit`` calls gives the model that ``fit`` gives on all the chunks at
-        once (up to rounding), while holding only ``d x d`` numbers between calls: data
-        larger than memory can be streamed. Each call re-runs the optimisation, whose
-        cost does not depend on the number of samples. ``fit`` starts afresh.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            A chunk of data (the first chunk needs at least 2 rows and 2 columns).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The estimator, fitted on all the chunks seen.
-        """
-        first_call = not hasattr(self, "_stats")
-        X = validate_X(self, X, reset=first_call, ensure_min_features=2)
-        chunk = SufficientStats.from_data(X)
-        return self._fit_stats(chunk if first_call else self._stats.merge(chunk))
 
     def _set_linear_sem(
         self,
@@ -225,8 +269,11 @@ class LinearSEMMixin(TransformerMixin):
             Optimiser weights, in the units the optimiser saw (``X / scale``).
         stats : SufficientStats
             Statistics of the training data in the units of the input.
-        w_threshold : float
+        w_threshold : float or "auto"
             Edges with ``|w| <= w_threshold`` are dropped (required edges excepted).
+            ``"auto"`` uses :func:`smallest_acyclic_threshold` of the weights: the
+            smallest threshold that leaves a DAG, so no cycle needs breaking. The value
+            used is stored in ``w_threshold_`` (in the optimiser's units).
         required : ndarray of shape (d, d), dtype bool
             Required edges: kept whatever their weight, never dropped to break a cycle.
         scale : ndarray of shape (d,), default=None
@@ -250,6 +297,8 @@ class LinearSEMMixin(TransformerMixin):
         # cycle breaking as an edge: give it a placeholder magnitude.
         placeholder = required & (weights == 0)
         weights[placeholder] = _TINY
+        if isinstance(w_threshold, str) and w_threshold == "auto":
+            w_threshold = smallest_acyclic_threshold(weights, required)
         dag = threshold_to_dag(weights, w_threshold, required_edges=required)
         fit_stats = stats if scale is None else stats.scaled(1.0 / scale)
         if refine:
@@ -278,6 +327,7 @@ class LinearSEMMixin(TransformerMixin):
         floor = max(_EPS * float(np.mean(np.diagonal(stats.covariance))), _TINY)
 
         self.adjacency_matrix_ = adjacency
+        self.w_threshold_ = float(w_threshold)
         self.coef_ = coef
         self.mean_ = stats.mean.copy()
         self.intercept_ = self.mean_ - self.mean_ @ coef
@@ -419,3 +469,43 @@ class LinearSEMMixin(TransformerMixin):
             + self._n_noise_parameters
         )
         return -2.0 * n_samples * self.score(X) + n_parameters * np.log(n_samples)
+
+
+class LinearSEMMixin(LinearSEMModelMixin):
+    """Fitted-model machinery shared by the continuous linear-SEM estimators.
+
+    :class:`LinearSEMModelMixin` plus ``partial_fit``: an estimator implements
+    ``_fit_stats(stats)`` (fit from the sufficient statistics of all the data seen) and
+    calls :meth:`_set_linear_sem` at its end.
+    """
+
+    def _fit_stats(self, stats: SufficientStats):  # pragma: no cover - abstract
+        """Fit from sufficient statistics; each estimator implements it."""
+        raise NotImplementedError
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Add a chunk of data and refit on everything seen so far.
+
+        The sufficient statistics of the chunks are merged exactly, so a sequence of
+        ``partial_fit`` calls gives the model that ``fit`` gives on all the chunks at
+        once (up to rounding), while holding only ``d x d`` numbers between calls: data
+        larger than memory can be streamed. Each call re-runs the optimisation, whose
+        cost does not depend on the number of samples. ``fit`` starts afresh.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of data (the first chunk needs at least 2 rows and 2 columns).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The estimator, fitted on all the chunks seen.
+        """
+        first_call = not hasattr(self, "_stats")
+        X = validate_X(self, X, reset=first_call, ensure_min_features=2)
+        chunk = SufficientStats.from_data(X)
+        return self._fit_stats(chunk if first_call else self._stats.merge(chunk))

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import Bounds, minimize
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from skcausal._acyclicity import trace_expm
@@ -134,9 +134,11 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     ----------
     lambda1 : float, default=0.1
         L1 penalty strength on the edge weights (required edges are exempt).
-    w_threshold : float, default=0.3
+    w_threshold : float or "auto", default=0.3
         Edges whose optimiser weight satisfies ``|w| <= w_threshold`` are dropped
-        (on the standardised scale when ``standardize=True``).
+        (on the standardised scale when ``standardize=True``). ``"auto"`` uses the
+        smallest threshold whose graph is a DAG (no cycle breaking needed); the value
+        used is stored in ``w_threshold_``.
     max_iter : int, default=100
         Maximum number of outer (dual ascent) iterations of the augmented Lagrangian.
     h_tol : float, default=1e-8
@@ -196,6 +198,8 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         column's variance.
     causal_order_ : ndarray of shape (n_features,)
         A topological order of ``adjacency_matrix_`` (smallest index first on ties).
+    w_threshold_ : float
+        The edge threshold applied (``w_threshold``, or the value ``"auto"`` chose).
     graph_type_ : str
         ``"dag"``.
     converged_ : bool
@@ -261,7 +265,7 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "lambda1": [Interval(Real, 0, None, closed="left")],
-        "w_threshold": [Interval(Real, 0, None, closed="left")],
+        "w_threshold": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "h_tol": [Interval(Real, 0, None, closed="left")],
         "rho_max": [Interval(Real, 0, None, closed="neither")],
@@ -278,7 +282,7 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         self,
         *,
         lambda1: float = 0.1,
-        w_threshold: float = 0.3,
+        w_threshold: float | str = 0.3,
         max_iter: int = 100,
         h_tol: float = 1e-8,
         rho_max: float = 1e16,
