@@ -19,6 +19,7 @@ TINY_PARAMS = {
     "DAGMACV": {"n_lambdas": 2, "max_iter": 50, "cv": 2},
     "GOLEM": {"max_iter": 50},
     "NOTEARS": {"max_iter": 5, "h_tol": 1e-4},
+    "PC": {"max_cond_vars": 2},
     "SortNRegress": {},
     "SLearner": {"model_y": LinearRegression(), "model_t": LogisticRegression()},
     "TLearner": {"model_y": LinearRegression(), "model_t": LogisticRegression()},

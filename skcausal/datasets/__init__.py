@@ -4,7 +4,13 @@ Every generator is seeded by ``random_state`` and returns the truth alongside th
 (the weighted adjacency of a SEM, or the true effects of a treatment problem).
 """
 
+from skcausal.datasets._discrete import make_discrete_bayesian_network
 from skcausal.datasets._graphs import make_dag, make_linear_sem
 from skcausal.datasets._treatment import make_treatment_data
 
-__all__ = ["make_dag", "make_linear_sem", "make_treatment_data"]
+__all__ = [
+    "make_dag",
+    "make_discrete_bayesian_network",
+    "make_linear_sem",
+    "make_treatment_data",
+]

@@ -9,6 +9,7 @@ from skcausal.discovery._dagma import DAGMA
 from skcausal.discovery._golem import GOLEM
 from skcausal.discovery._linear_cv import DAGMACV
 from skcausal.discovery._notears import NOTEARS
+from skcausal.discovery._pc import PC
 from skcausal.discovery._sortnregress import SortNRegress
 
-__all__ = ["DAGMA", "DAGMACV", "GOLEM", "NOTEARS", "SortNRegress"]
+__all__ = ["DAGMA", "DAGMACV", "GOLEM", "NOTEARS", "PC", "SortNRegress"]

@@ -31,6 +31,7 @@ import heapq
 import numpy as np
 
 from skcausal.graph._dag import _check_adjacency, _cycle_message, find_cycle
+from skcausal.graph._knowledge import knowledge_masks, orient_by_knowledge
 
 __all__ = ["apply_meek_rules", "dag_to_cpdag", "pdag_to_dag"]
 
@@ -176,13 +177,46 @@ def _meek_closure(P: np.ndarray, rules=_MEEK_RULES) -> np.ndarray:
     return P
 
 
-def apply_meek_rules(pdag) -> np.ndarray:
+def _meek_closure_simultaneous(P: np.ndarray) -> np.ndarray:
+    """Order-independent closure under R1-R4 (in place, returned).
+
+    Every round evaluates all four rules on the same graph and applies their
+    orientations together; an edge that the rules would orient both ways (possible
+    only when the PDAG has no consistent extension, e.g. from conflicting tests) is
+    left undirected in that round. Each round is a function of the graph alone,
+    so relabelling the nodes relabels the result (Colombo & Maathuis, 2014, sec.
+    5). On a PDAG with a consistent extension the fixpoint equals that of
+    :func:`_meek_closure`, Meek's closure being unique.
+    """
+    while True:
+        orient = np.zeros_like(P)
+        for rule in _MEEK_RULES:
+            orient |= rule(P)
+        orient &= ~orient.T
+        if not orient.any():
+            return P
+        P[orient.T] = False
+
+
+def apply_meek_rules(
+    pdag,
+    *,
+    required_edges=None,
+    forbidden_edges=None,
+    tiers=None,
+    feature_names=None,
+) -> np.ndarray:
     """Orient every undirected edge that Meek's rules R1-R4 compel.
 
     The rules are applied until none of them fires (a fixpoint). For the pattern of
     a DAG (its skeleton and v-structures) the result is its CPDAG; for a PDAG that
     also carries orientations from background knowledge the result is the
     maximally oriented PDAG (Meek, 1995, Theorems 2-4).
+
+    Background knowledge is applied first: an edge ``i - j`` with ``i -> j``
+    required, or with ``j -> i`` forbidden (directly or by the tiers), is oriented
+    ``i -> j``; then the rules run. They only orient undirected edges, so the
+    result respects the knowledge.
 
     * R1: ``c -> a - b``, ``c`` and ``b`` non-adjacent: orient ``a -> b``.
     * R2: ``a -> c -> b`` and ``a - b``: orient ``a -> b``.
@@ -196,12 +230,31 @@ def apply_meek_rules(pdag) -> np.ndarray:
     pdag : array-like of shape (d, d)
         A partially directed graph: ``i -> j`` has only ``[i, j]`` nonzero, an
         undirected ``i - j`` has both entries nonzero. No self-loops.
+    required_edges : None, bool mask of shape (d, d) or iterable of pairs, \
+            default=None
+        Edges ``i -> j`` that must be in the graph, directed so; each must be an
+        edge of ``pdag`` (in either direction of an undirected edge).
+    forbidden_edges : None, bool mask of shape (d, d) or iterable of pairs, \
+            default=None
+        Orientations ``i -> j`` that must not appear.
+    tiers : array-like of int of shape (d,), default=None
+        Temporal tiers: an edge from a later tier into an earlier one is forbidden.
+    feature_names : sequence of str, default=None
+        Node names, so that edge pairs may name nodes.
 
     Returns
     -------
     ndarray of shape (d, d), dtype float64
         A new array: the input values with the entry ``[b, a]`` zeroed for every
         edge oriented ``a -> b``.
+
+    Raises
+    ------
+    ValueError
+        For self-loops, and for knowledge that contradicts itself (an edge both
+        required and forbidden, a required edge against the tiers) or the PDAG (a
+        required edge missing or directed the other way, a forbidden edge that is
+        directed).
 
     See Also
     --------
@@ -226,8 +279,26 @@ def apply_meek_rules(pdag) -> np.ndarray:
     array([[0., 1., 0.],
            [0., 0., 1.],
            [0., 0., 0.]])
+
+    With tiers, ``2`` comes before ``1``, so ``2 -> 1``; R1 then gives ``1 -> 0``
+    (``2 -> 1 <- 0`` would be a new v-structure):
+
+    >>> P = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])  # 0 - 1 - 2
+    >>> apply_meek_rules(P, tiers=[1, 1, 0]).astype(int)
+    array([[0, 0, 0],
+           [1, 0, 0],
+           [0, 1, 0]])
     """
     values, P = _check_pdag(pdag)
+    if required_edges is not None or forbidden_edges is not None or tiers is not None:
+        required, forbidden = knowledge_masks(
+            P.shape[0],
+            required_edges=required_edges,
+            forbidden_edges=forbidden_edges,
+            tiers=tiers,
+            feature_names=feature_names,
+        )
+        orient_by_knowledge(P, required, forbidden)
     _meek_closure(P)
     values[~P] = 0.0
     return values
