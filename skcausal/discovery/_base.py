@@ -484,6 +484,25 @@ class LinearSEMMixin(LinearSEMModelMixin):
         raise NotImplementedError
 
     @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the DAG and the linear SEM from data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, at least 2 samples and 2 features, finite. Not modified.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X = validate_X(self, X, reset=True, ensure_min_features=2)
+        return self._fit_stats(SufficientStats.from_data(X))
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Add a chunk of data and refit on everything seen so far.
 

@@ -18,14 +18,13 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from skcausal._acyclicity import logdet
 from skcausal._sem import SufficientStats, least_squares_loss
-from skcausal._validation import validate_X
 from skcausal.base import DiscoveryMixin
 from skcausal.discovery._base import (
     LinearSEMMixin,
@@ -413,25 +412,6 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         self.refit = refit
         self.refine = refine
         self.verbose = verbose
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the DAG and the linear SEM from data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, at least 2 samples and 2 features, finite. Not modified.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : DAGMA
-            The fitted estimator.
-        """
-        X = validate_X(self, X, reset=True, ensure_min_features=2)
-        return self._fit_stats(SufficientStats.from_data(X))
 
     def _s_schedule(self) -> np.ndarray:
         s = np.atleast_1d(np.asarray(self.s, dtype=np.float64))

@@ -17,14 +17,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.optimize import Bounds, minimize
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from skcausal._acyclicity import trace_expm
 from skcausal._sem import SufficientStats, gaussian_likelihood_loss
-from skcausal._validation import validate_X
 from skcausal.base import DiscoveryMixin
 from skcausal.discovery._base import (
     LinearSEMMixin,
@@ -287,25 +286,6 @@ class GOLEM(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     def _equal_variances(self) -> bool:
         """The variance model of ``noise_variance_`` and ``bic`` follows the variant."""
         return bool(self.equal_variances)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the DAG and the linear SEM from data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, at least 2 samples and 2 features, finite. Not modified.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : GOLEM
-            The fitted estimator.
-        """
-        X = validate_X(self, X, reset=True, ensure_min_features=2)
-        return self._fit_stats(SufficientStats.from_data(X))
 
     def _lambda1(self, equal_variances: bool) -> float:
         if isinstance(self.lambda1, str):  # "auto"

@@ -16,12 +16,11 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import lars_path_gram
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skcausal._sem import SufficientStats
-from skcausal._validation import validate_X
 from skcausal.base import DiscoveryMixin
 from skcausal.discovery._base import (
     LinearSEMMixin,
@@ -226,25 +225,6 @@ class SortNRegress(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         self.required_edges = required_edges
         self.standardize = standardize
         self.refit = refit
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Order the variables by variance and regress each on its predecessors.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, at least 2 samples and 2 features, finite. Not modified.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : SortNRegress
-            The fitted estimator.
-        """
-        X = validate_X(self, X, reset=True, ensure_min_features=2)
-        return self._fit_stats(SufficientStats.from_data(X))
 
     def _fit_stats(self, stats: SufficientStats):
         """Fit from the sufficient statistics of all the data seen (the fit hook)."""
