@@ -16,13 +16,31 @@ from skcausal import all_estimators
 # Small, fast parameters per estimator: the checks test the API, not accuracy.
 TINY_PARAMS = {
     "DAGMA": {"max_iter": 50},
+    "DRLearner": {
+        "model_y": LinearRegression(),
+        "model_t": LogisticRegression(),
+        "model_final": LinearRegression(),
+        "cv": 2,
+    },
     "DAGMACV": {"n_lambdas": 2, "max_iter": 50, "cv": 2},
     "GOLEM": {"max_iter": 50},
     "NOTEARS": {"max_iter": 5, "h_tol": 1e-4},
     "PC": {"max_cond_vars": 2},
+    "RLearner": {
+        "model_y": LinearRegression(),
+        "model_t": LogisticRegression(),
+        "model_final": LinearRegression(),
+        "cv": 2,
+    },
     "SortNRegress": {},
     "SLearner": {"model_y": LinearRegression(), "model_t": LogisticRegression()},
     "TLearner": {"model_y": LinearRegression(), "model_t": LogisticRegression()},
+    "XLearner": {
+        "model_y": LinearRegression(),
+        "model_t": LogisticRegression(),
+        "model_final": LinearRegression(),
+        "cv": 2,
+    },
 }
 
 # check name -> reason, per estimator name.

@@ -2,8 +2,9 @@
 
 Every learner follows one grammar: ``fit(X, y, treatment=t)``, ``predict(X)`` returns
 the conditional average treatment effect ``tau(x)``, ``predict_outcomes(X)`` the two
-potential outcomes, ``ate(X)`` the average effect and ``score(X, y, treatment=t)`` a
-doubly-robust held-out loss (negated, so higher is better). ``treatment`` travels
+potential outcomes (where the learner models them; the R-learner does not), ``ate(X)``
+the average effect and ``score(X, y, treatment=t)`` a held-out loss that needs no true
+effect (negated, so higher is better). ``treatment`` travels
 through ``Pipeline``, ``GridSearchCV`` and ``cross_validate`` by scikit-learn's metadata
 routing once ``sklearn.set_config(enable_metadata_routing=True)`` is set.
 """
@@ -11,10 +12,14 @@ routing once ``sklearn.set_config(enable_metadata_routing=True)`` is set.
 from skcausal.effects._base import cross_fit_nuisances
 from skcausal.effects._meta import SLearner, TLearner
 from skcausal.effects._split import TreatmentStratifiedKFold
+from skcausal.effects._xrdr import DRLearner, RLearner, XLearner
 
 __all__ = [
+    "DRLearner",
+    "RLearner",
     "SLearner",
     "TLearner",
     "TreatmentStratifiedKFold",
+    "XLearner",
     "cross_fit_nuisances",
 ]

@@ -498,6 +498,54 @@ def _fit_fold(model_y, model_t, X, y, treatment, sample_weight, train, test, see
     return test, predict_propensity(propensity_model, X[test]), outcomes
 
 
+def cross_fit_folds(X, y, treatment, cv, random_state, n_seeds: int):
+    """Cross-fitting folds and per-fold nuisance seeds.
+
+    The one fold-and-seed scheme of every cross-fitting learner and of
+    :func:`cross_fit_nuisances`: an int ``cv`` gives a shuffled
+    :class:`TreatmentStratifiedKFold`; fold ``i`` gets ``n_seeds`` seeds spawned from
+    ``seed_root + i``, so results do not depend on the order (or the number of
+    workers) in which folds are fitted. Every training fold must hold both arms.
+
+    Returns
+    -------
+    folds : list of (train, test) index arrays
+    fold_seeds : list of lists of ``n_seeds`` ints (or None)
+    """
+    from skcausal.effects._split import TreatmentStratifiedKFold
+
+    rng = check_random_state(random_state)
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
+        splitter = TreatmentStratifiedKFold(
+            n_splits=int(cv), shuffle=True, random_state=rng.randint(2**31 - 1)
+        )
+        folds = list(splitter.split(X, y, treatment=treatment))
+    elif isinstance(cv, str) or cv is None or isinstance(cv, bool):
+        raise TypeError(
+            f"cv must be an int, a splitter or an iterable of (train, test) index "
+            f"arrays; got {cv!r}."
+        )
+    else:
+        splitter = check_cv(cv)
+        try:
+            folds = list(splitter.split(X, y, treatment=treatment))
+        except TypeError:
+            folds = list(splitter.split(X, y))
+    seed_root = None if random_state is None else rng.randint(2**31 - 1)
+    fold_seeds = [
+        spawn_seeds(None if seed_root is None else seed_root + i, n_seeds)
+        for i in range(len(folds))
+    ]
+    for train, _ in folds:
+        t_train = treatment[train]
+        if t_train.min() == t_train.max():
+            raise ValueError(
+                "a cross-fitting training fold holds a single treatment arm; use "
+                "TreatmentStratifiedKFold or fewer folds."
+            )
+    return folds, fold_seeds
+
+
 def cross_fit_nuisances(
     X,
     y,
@@ -568,8 +616,6 @@ def cross_fit_nuisances(
     >>> sorted(nuis), nuis.mu0.shape
     (['mu0', 'mu1', 'propensity'], (200,))
     """
-    from skcausal.effects._split import TreatmentStratifiedKFold
-
     owner = _CrossFitOwner()
     X, y, treatment, sample_weight = check_effect_data(
         owner, X, y, treatment, sample_weight, reset=True, method="cross_fit_nuisances"
@@ -582,35 +628,7 @@ def cross_fit_nuisances(
         )
     model_y = default_model_y() if model_y is None else model_y
     model_t = default_model_t() if model_t is None else model_t
-    rng = check_random_state(random_state)
-    if isinstance(cv, Integral) and not isinstance(cv, bool):
-        splitter = TreatmentStratifiedKFold(
-            n_splits=int(cv), shuffle=True, random_state=rng.randint(2**31 - 1)
-        )
-        folds = list(splitter.split(X, y, treatment=treatment))
-    elif isinstance(cv, str) or cv is None or isinstance(cv, bool):
-        raise TypeError(
-            f"cv must be an int, a splitter or an iterable of (train, test) index "
-            f"arrays; got {cv!r}."
-        )
-    else:
-        splitter = check_cv(cv)
-        try:
-            folds = list(splitter.split(X, y, treatment=treatment))
-        except TypeError:
-            folds = list(splitter.split(X, y))
-    seed_root = None if random_state is None else rng.randint(2**31 - 1)
-    fold_seeds = [
-        spawn_seeds(None if seed_root is None else seed_root + i, 3)
-        for i in range(len(folds))
-    ]
-    for train, _ in folds:
-        t_train = treatment[train]
-        if t_train.min() == t_train.max():
-            raise ValueError(
-                "a cross-fitting training fold holds a single treatment arm; use "
-                "TreatmentStratifiedKFold or fewer folds."
-            )
+    folds, fold_seeds = cross_fit_folds(X, y, treatment, cv, random_state, 3)
     results = Parallel(n_jobs=n_jobs)(
         delayed(_fit_fold)(
             model_y, model_t, X, y, treatment, sample_weight, train, test, seeds
