@@ -337,6 +337,7 @@ class XLearner(_CrossFitLearner):
     ``fit`` and ``score``, so only ``sklearn.set_config(enable_metadata_routing=True)``
     is needed. Tune nuisance hyper-parameters (``model_final__max_depth``) by passing
     the model explicitly: a ``None`` default is only built inside ``fit``.
+
     References
     ----------
     .. [1] S. R. Künzel, J. S. Sekhon, P. J. Bickel and B. Yu, "Metalearners for
@@ -488,6 +489,7 @@ class DRLearner(_CrossFitLearner):
     ``fit`` and ``score``, so only ``sklearn.set_config(enable_metadata_routing=True)``
     is needed. Tune nuisance hyper-parameters (``model_final__max_depth``) by passing
     the model explicitly: a ``None`` default is only built inside ``fit``.
+
     References
     ----------
     .. [1] E. H. Kennedy, "Towards optimal doubly robust estimation of heterogeneous
@@ -568,7 +570,8 @@ class RLearner(_CrossFitLearner):
 
     Over ``cv`` folds, a pooled outcome model ``m(x) = E[y | x]`` (``model_y``) and a
     propensity model ``e(x)`` (``model_t``) are fitted on the training part and
-    predict the held-out part. The final model minimises Robinson's R-loss
+    predict the held-out part. The final model minimises the R-loss of Nie and
+    Wager [1]_, built on Robinson's residual-on-residual regression [2]_,
     ``sum_i ((y_i - m(x_i)) - (t_i - e(x_i)) tau(x_i))^2``, i.e. a regression of
     ``(y - m) / (t - e)`` on ``x`` with weights ``(t - e)^2``; ``model_final`` must
     therefore accept ``sample_weight``.
@@ -637,6 +640,7 @@ class RLearner(_CrossFitLearner):
     ``fit`` and ``score``, so only ``sklearn.set_config(enable_metadata_routing=True)``
     is needed. Tune nuisance hyper-parameters (``model_final__max_depth``) by passing
     the model explicitly: a ``None`` default is only built inside ``fit``.
+
     References
     ----------
     .. [1] X. Nie and S. Wager, "Quasi-oracle estimation of heterogeneous treatment
