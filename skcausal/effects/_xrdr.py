@@ -350,12 +350,10 @@ class XLearner(_CrossFitLearner):
     >>> from skcausal.effects import XLearner
     >>> data = make_treatment_data(n_samples=1000, random_state=0)
     >>> learner = XLearner(random_state=0).fit(data.X, data.y, treatment=data.treatment)
-    >>> learner.predict(data.X[:3]).round(2)
-    array([2.51, 0.37, 1.61])
-    >>> data.cate[:3].round(2)
-    array([2.96, 0.5 , 1.87])
-    >>> round(learner.ate(data.X), 2), round(data.ate, 2)
-    (0.85, 0.95)
+    >>> learner.predict(data.X[:3]).round(1), data.cate[:3].round(1)
+    (array([2.5, 0.4, 1.6]), array([3. , 0.5, 1.9]))
+    >>> bool(abs(learner.ate(data.X) - data.ate) < 0.15)  # 0.85 against 0.95
+    True
     """
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -505,10 +503,10 @@ class DRLearner(_CrossFitLearner):
     >>> learner = learner.fit(data.X, data.y, treatment=data.treatment)
     >>> sorted(learner.nuisance_scores_)
     ['outcome_mse', 'propensity_log_loss']
-    >>> learner.predict(data.X[:3]).round(2), data.cate[:3].round(2)
-    (array([2.92, 0.46, 1.62]), array([2.96, 0.5 , 1.87]))
-    >>> round(learner.ate(data.X), 2), round(data.ate, 2)
-    (0.99, 0.95)
+    >>> learner.predict(data.X[:3]).round(1), data.cate[:3].round(1)
+    (array([2.9, 0.5, 1.6]), array([3. , 0.5, 1.9]))
+    >>> bool(abs(learner.ate(data.X) - data.ate) < 0.1)  # 0.99 against 0.95
+    True
     """
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -656,10 +654,10 @@ class RLearner(_CrossFitLearner):
     >>> learner = RLearner(random_state=0).fit(data.X, data.y, treatment=data.treatment)
     >>> hasattr(learner, "predict_outcomes")
     False
-    >>> learner.predict(data.X[:3]).round(2), data.cate[:3].round(2)
-    (array([2.91, 0.36, 1.63]), array([2.96, 0.5 , 1.87]))
-    >>> round(learner.ate(data.X), 2), round(data.ate, 2)
-    (0.93, 0.95)
+    >>> learner.predict(data.X[:3]).round(1), data.cate[:3].round(1)
+    (array([2.9, 0.4, 1.6]), array([3. , 0.5, 1.9]))
+    >>> bool(abs(learner.ate(data.X) - data.ate) < 0.1)  # 0.93 against 0.95
+    True
     """
 
     _pooled_outcome = True
