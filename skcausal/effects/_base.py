@@ -410,9 +410,16 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
         Returns
         -------
         cate : ndarray of shape (n_samples,)
-            ``mu_1(x) - mu_0(x)``.
+            ``mu_1(x) - mu_0(x)`` for learners that model the outcomes directly (S,
+            T); the final model's estimate for the cross-fitted learners.
         """
-        outcomes = self.predict_outcomes(X)
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        return self._predict_cate(X)
+
+    def _predict_cate(self, X):
+        """CATE on validated ``X``; learners with a final model override it."""
+        outcomes = self._predict_outcomes(X)
         return outcomes[:, 1] - outcomes[:, 0]
 
     def ate(self, X) -> float:
@@ -437,9 +444,10 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
         (Kennedy, 2020) built from this learner's own fitted nuisances: ``mu0``,
         ``mu1`` from its outcome model(s) and ``e`` from ``model_t_``, clipped to
         ``[propensity_clip, 1 - propensity_clip]``. The score is
-        ``-mean_i w_i (tau(x_i) - phi_i)^2 / mean_i w_i``. Because ``tau = mu1 - mu0``
-        for this learner, it equals minus the inverse-propensity-weighted squared
-        error of the outcome model on each unit's observed arm.
+        ``-mean_i w_i (tau(x_i) - phi_i)^2 / mean_i w_i`` with ``tau = predict(X)``.
+        For the S- and T-learners ``tau = mu1 - mu0``, so it equals minus the
+        inverse-propensity-weighted squared error of the outcome model on each unit's
+        observed arm.
 
         To compare learners of different families on the same footing, use
         :func:`skcausal.metrics.make_dr_scorer` with cross-fitted nuisances.
@@ -469,7 +477,7 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
         outcomes = self._predict_outcomes(X)
         mu0, mu1 = outcomes[:, 0], outcomes[:, 1]
         phi = dr_pseudo_outcome(y, treatment, mu0, mu1, self._propensity(X))
-        return -dr_loss(mu1 - mu0, phi, sample_weight)
+        return -dr_loss(self._predict_cate(X), phi, sample_weight)
 
 
 # --------------------------------------------------------------------------------------

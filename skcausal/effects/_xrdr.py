@@ -32,7 +32,6 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from skcausal._validation import validate_X
 from skcausal.effects._base import (
     BaseMetaLearner,
     check_effect_data,
@@ -198,61 +197,6 @@ class _CrossFitLearner(BaseMetaLearner):
             y, treatment, outcomes, propensity, sample_weight
         )
         return propensity, outcomes
-
-    def _predict_cate(self, X):  # pragma: no cover - abstract hook
-        raise NotImplementedError
-
-    def predict(self, X) -> np.ndarray:
-        """Predict the conditional average treatment effect ``tau(x)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        cate : ndarray of shape (n_samples,)
-            The final model's estimate of ``tau(x)``.
-        """
-        check_is_fitted(self)
-        X = validate_X(self, X, reset=False)
-        return self._predict_cate(X)
-
-    def score(self, X, y, treatment=None, sample_weight=None) -> float:
-        """Negated doubly-robust loss of the CATE on held-out data (higher is better).
-
-        The target is the doubly-robust pseudo-outcome
-        ``phi = mu1 - mu0 + t (y - mu1) / e - (1 - t) (y - mu0) / (1 - e)`` (Kennedy,
-        2020) built from this learner's own outcome models and ``model_t_``
-        (propensity clipped to ``[propensity_clip, 1 - propensity_clip]``); the score
-        is ``-mean_i w_i (tau(x_i) - phi_i)^2 / mean_i w_i`` with ``tau = predict(X)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Held-out features.
-        y : array-like of shape (n_samples,)
-            Held-out outcomes.
-        treatment : array-like of shape (n_samples,)
-            Held-out binary treatment; required (routed as metadata inside
-            ``GridSearchCV`` and ``cross_validate``).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the loss.
-
-        Returns
-        -------
-        score : float
-        """
-        check_is_fitted(self)
-        X, y, treatment, sample_weight = check_effect_data(
-            self, X, y, treatment, sample_weight, reset=False, method="score"
-        )
-        outcomes = self._predict_outcomes(X)
-        phi = dr_pseudo_outcome(
-            y, treatment, outcomes[:, 0], outcomes[:, 1], self._propensity(X)
-        )
-        return -dr_loss(self._predict_cate(X), phi, sample_weight)
 
 
 # --------------------------------------------------------------------------------------
