@@ -85,7 +85,11 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": "/plot_",
-    "subsection_order": ["../examples/discovery", "../examples/effects"],
+    "subsection_order": [
+        "../examples/discovery",
+        "../examples/effects",
+        "../examples/scm",
+    ],
     "within_subsection_order": "FileNameSortKey",
     "abort_on_example_error": True,
     "image_scrapers": ("matplotlib",),

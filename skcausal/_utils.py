@@ -8,8 +8,8 @@ import sys
 __all__ = ["all_estimators", "show_versions"]
 
 # Public sub-packages that hold estimators; all_estimators() walks their ``__all__``.
-_ESTIMATOR_PACKAGES = ("skcausal.discovery", "skcausal.effects")
-_FAMILIES = ("discovery", "effect")
+_ESTIMATOR_PACKAGES = ("skcausal.discovery", "skcausal.effects", "skcausal.scm")
+_FAMILIES = ("discovery", "effect", "scm")
 
 
 def all_estimators(type_filter=None):
@@ -17,7 +17,7 @@ def all_estimators(type_filter=None):
 
     Parameters
     ----------
-    type_filter : {"discovery", "effect"}, list of them or None, default=None
+    type_filter : {"discovery", "effect", "scm"}, list of them or None, default=None
         Keep only estimators of these families; ``None`` keeps all.
 
     Returns

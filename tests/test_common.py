@@ -33,6 +33,7 @@ TINY_PARAMS = {
         "cv": 2,
     },
     "SortNRegress": {},
+    "StructuralCausalModel": {},
     "SLearner": {"model_y": LinearRegression(), "model_t": LogisticRegression()},
     "TLearner": {"model_y": LinearRegression(), "model_t": LogisticRegression()},
     "XLearner": {
@@ -111,7 +112,7 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("family", ["discovery", "effect"])
+@pytest.mark.parametrize("family", ["discovery", "effect", "scm"])
 def test_all_estimators_filters_by_family(family):
     estimators = all_estimators(type_filter=family)
     assert estimators
