@@ -89,6 +89,7 @@ sphinx_gallery_conf = {
         "../examples/discovery",
         "../examples/effects",
         "../examples/scm",
+        "../examples/feature_selection",
     ],
     "within_subsection_order": "FileNameSortKey",
     "abort_on_example_error": True,

@@ -8,8 +8,13 @@ import sys
 __all__ = ["all_estimators", "show_versions"]
 
 # Public sub-packages that hold estimators; all_estimators() walks their ``__all__``.
-_ESTIMATOR_PACKAGES = ("skcausal.discovery", "skcausal.effects", "skcausal.scm")
-_FAMILIES = ("discovery", "effect", "scm")
+_ESTIMATOR_PACKAGES = (
+    "skcausal.discovery",
+    "skcausal.effects",
+    "skcausal.scm",
+    "skcausal.feature_selection",
+)
+_FAMILIES = ("discovery", "effect", "scm", "feature_selection")
 
 
 def all_estimators(type_filter=None):
@@ -17,8 +22,9 @@ def all_estimators(type_filter=None):
 
     Parameters
     ----------
-    type_filter : {"discovery", "effect", "scm"}, list of them or None, default=None
-        Keep only estimators of these families; ``None`` keeps all.
+    type_filter : str, list of str or None, default=None
+        Keep only estimators of these families (``"discovery"``, ``"effect"``,
+        ``"scm"``, ``"feature_selection"``); ``None`` keeps all.
 
     Returns
     -------

@@ -12,9 +12,11 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import _num_samples
 
 from skcausal import all_estimators
+from skcausal.discovery import SortNRegress
 
 # Small, fast parameters per estimator: the checks test the API, not accuracy.
 TINY_PARAMS = {
+    "CausalFeatureSelector": {"estimator": SortNRegress()},
     "DAGMA": {"max_iter": 50},
     "DRLearner": {
         "model_y": LinearRegression(),
@@ -112,7 +114,7 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("family", ["discovery", "effect", "scm"])
+@pytest.mark.parametrize("family", ["discovery", "effect", "scm", "feature_selection"])
 def test_all_estimators_filters_by_family(family):
     estimators = all_estimators(type_filter=family)
     assert estimators

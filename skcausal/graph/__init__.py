@@ -6,6 +6,15 @@ both directions. Edge masks for prior knowledge are boolean ``(d, d)`` arrays or
 iterables of ``(i, j)`` pairs; every function here accepts both.
 """
 
+from skcausal.graph._adjustment import (
+    Identification,
+    frontdoor_set,
+    identify,
+    is_frontdoor_set,
+    is_valid_adjustment_set,
+    minimal_adjustment_set,
+    optimal_adjustment_set,
+)
 from skcausal.graph._convert import from_networkx, to_networkx
 from skcausal.graph._cpdag import apply_meek_rules, dag_to_cpdag, pdag_to_dag
 from skcausal.graph._dag import (
@@ -22,6 +31,13 @@ from skcausal.graph._dag import (
 from skcausal.graph._dsep import d_separated
 
 __all__ = [
+    "Identification",
+    "frontdoor_set",
+    "identify",
+    "is_frontdoor_set",
+    "is_valid_adjustment_set",
+    "minimal_adjustment_set",
+    "optimal_adjustment_set",
     "ancestors",
     "apply_meek_rules",
     "children",

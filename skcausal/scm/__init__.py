@@ -7,6 +7,7 @@ associational (``predict``, ``sample``), interventional (``do``,
 (``counterfactual``) queries.
 """
 
+from skcausal.scm._estimate import EffectEstimate, estimate_effect
 from skcausal.scm._scm import StructuralCausalModel
 
-__all__ = ["StructuralCausalModel"]
+__all__ = ["EffectEstimate", "StructuralCausalModel", "estimate_effect"]
