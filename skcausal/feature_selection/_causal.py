@@ -69,10 +69,10 @@ class CausalFeatureSelector(SelectorMixin, BaseEstimator):
     ----------
     estimator_ : discovery estimator
         The fitted clone of ``estimator``.
-    graph_ : ndarray of shape (n_features_in_ + 1, n_features_in_ + 1)
+    graph_ : ndarray of shape (`n_features_in_` + 1, `n_features_in_` + 1)
         The learned graph over ``[X, y]`` (``y`` is the last node), as 0/1 floats:
         ``graph_[i, j] == 1`` is the edge ``i -> j``.
-    support_ : ndarray of shape (n_features_in_,), dtype bool
+    support_ : ndarray of shape (`n_features_in_`,), dtype bool
         The selected features.
     n_features_in_ : int
         Number of features seen in ``fit``.
