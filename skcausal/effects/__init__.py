@@ -11,13 +11,16 @@ routing once ``sklearn.set_config(enable_metadata_routing=True)`` is set.
 
 from skcausal.effects._base import cross_fit_nuisances
 from skcausal.effects._meta import SLearner, TLearner
+from skcausal.effects._neural import Dragonnet, TARNet
 from skcausal.effects._split import TreatmentStratifiedKFold
 from skcausal.effects._xrdr import DRLearner, RLearner, XLearner
 
 __all__ = [
     "DRLearner",
+    "Dragonnet",
     "RLearner",
     "SLearner",
+    "TARNet",
     "TLearner",
     "TreatmentStratifiedKFold",
     "XLearner",

@@ -1,0 +1,262 @@
+"""Layers with explicit forward and backward passes.
+
+Every layer keeps its trainable arrays in ``params`` and, after ``backward``, the
+gradients of the loss with respect to them in ``grads`` (same order and shapes), so an
+optimiser, a flat-vector view for L-BFGS or a finite-difference test can treat any
+network as two aligned lists of arrays. ``decay`` marks which of the ``params`` take
+weight decay (weights do, biases do not).
+
+``forward(X, training=True)`` caches what ``backward`` needs; ``training=False`` (used
+for prediction) caches nothing, so a fitted network pickles without activations.
+``backward(grad_out)`` overwrites ``grads`` and returns the gradient with respect to
+the layer's input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skcausal._nn._losses import sigmoid
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Dense",
+    "Layer",
+    "MultiHead",
+    "Sequential",
+    "make_mlp",
+]
+
+
+class Layer:
+    """Base class: a layer without parameters that maps its input unchanged."""
+
+    def __init__(self):
+        self.params: list[np.ndarray] = []
+        self.grads: list[np.ndarray] = []
+        self.decay: list[bool] = []
+
+    def forward(self, X, training=True):  # pragma: no cover - overridden
+        return X
+
+    def backward(self, grad_out):  # pragma: no cover - overridden
+        return grad_out
+
+    def clear_cache(self):
+        """Drop the activations cached by the last training forward pass."""
+        for key in [k for k in vars(self) if k.startswith("_cache")]:
+            setattr(self, key, None)
+
+
+class Dense(Layer):
+    """Affine layer ``X @ W + b``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output widths.
+    rng : numpy.random.Generator
+        Source of the initial weights.
+    init : {"glorot", "he"}, default="glorot"
+        Glorot (Xavier) uniform initialisation, suited to tanh, sigmoid and identity
+        outputs, or He uniform for ReLU-like activations; biases start at zero.
+    dtype : dtype, default=np.float64
+        Floating-point type of the parameters.
+    """
+
+    def __init__(self, n_in, n_out, *, rng, init="glorot", dtype=np.float64):
+        super().__init__()
+        if init == "glorot":
+            bound = np.sqrt(6.0 / (n_in + n_out))
+        elif init == "he":
+            bound = np.sqrt(6.0 / n_in)
+        else:
+            raise ValueError(f"init must be 'glorot' or 'he', got {init!r}.")
+        self.W = rng.uniform(-bound, bound, size=(n_in, n_out)).astype(dtype)
+        self.b = np.zeros(n_out, dtype=dtype)
+        self.params = [self.W, self.b]
+        self.grads = [np.zeros_like(self.W), np.zeros_like(self.b)]
+        self.decay = [True, False]
+        self._cache_X = None
+
+    def forward(self, X, training=True):
+        if training:
+            self._cache_X = X
+        return X @ self.W + self.b
+
+    def backward(self, grad_out):
+        X = self._cache_X
+        np.matmul(X.T, grad_out, out=self.grads[0])
+        np.sum(grad_out, axis=0, out=self.grads[1])
+        return grad_out @ self.W.T
+
+
+# Each activation: (value, derivative computed from the input z and the output a).
+def _identity(z):
+    return z
+
+
+def _identity_grad(z, a):
+    return np.ones_like(z)
+
+
+def _relu(z):
+    return np.maximum(z, 0)
+
+
+def _relu_grad(z, a):
+    return (z > 0).astype(z.dtype)
+
+
+def _elu(z):
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+def _elu_grad(z, a):
+    # d/dz (exp(z) - 1) = exp(z) = a + 1 for z <= 0
+    return np.where(z > 0, 1, a + 1).astype(z.dtype)
+
+
+def _tanh(z):
+    return np.tanh(z)
+
+
+def _tanh_grad(z, a):
+    return 1 - a * a
+
+
+def _sigmoid_grad(z, a):
+    return a * (1 - a)
+
+
+ACTIVATIONS = {
+    "identity": (_identity, _identity_grad),
+    "relu": (_relu, _relu_grad),
+    "elu": (_elu, _elu_grad),
+    "tanh": (_tanh, _tanh_grad),
+    "sigmoid": (sigmoid, _sigmoid_grad),
+}
+
+
+class Activation(Layer):
+    """Element-wise activation: one of ``ACTIVATIONS``."""
+
+    def __init__(self, name):
+        super().__init__()
+        if name not in ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}."
+            )
+        self.name = name
+        self._cache_z = self._cache_a = None
+
+    def forward(self, X, training=True):
+        a = ACTIVATIONS[self.name][0](X)
+        if training:
+            self._cache_z, self._cache_a = X, a
+        return a
+
+    def backward(self, grad_out):
+        return grad_out * ACTIVATIONS[self.name][1](self._cache_z, self._cache_a)
+
+
+class Sequential(Layer):
+    """Layers applied one after the other; parameters are concatenated in order."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.layers = list(layers)
+        for layer in self.layers:
+            self.params += layer.params
+            self.grads += layer.grads
+            self.decay += layer.decay
+
+    def forward(self, X, training=True):
+        for layer in self.layers:
+            X = layer.forward(X, training)
+        return X
+
+    def backward(self, grad_out):
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    def clear_cache(self):
+        for layer in self.layers:
+            layer.clear_cache()
+
+
+class MultiHead(Layer):
+    """A shared trunk (representation) feeding several heads.
+
+    ``forward`` returns the list of head outputs and keeps the representation in
+    ``representation`` (training mode), so losses on the representation itself (a
+    balance penalty) can pass their gradient to ``backward`` as ``grad_repr``.
+    Parameters: the trunk's, then each head's in order.
+    """
+
+    def __init__(self, trunk, heads):
+        super().__init__()
+        self.trunk = trunk
+        self.heads = list(heads)
+        for part in [trunk, *self.heads]:
+            self.params += part.params
+            self.grads += part.grads
+            self.decay += part.decay
+        self.representation = None
+
+    def forward(self, X, training=True):
+        phi = self.trunk.forward(X, training)
+        if training:
+            self.representation = phi
+        return [head.forward(phi, training) for head in self.heads]
+
+    def backward(self, grad_heads, grad_repr=None):
+        """Back-propagate the head gradients (None = no loss on that head).
+
+        Returns the gradient with respect to the network input.
+        """
+        total = None if grad_repr is None else grad_repr.copy()
+        for head, grad in zip(self.heads, grad_heads, strict=True):
+            if grad is None:
+                for g in head.grads:
+                    g[...] = 0
+                continue
+            g_phi = head.backward(grad)
+            total = g_phi if total is None else total + g_phi
+        return self.trunk.backward(total)
+
+    def clear_cache(self):
+        self.representation = None
+        for part in [self.trunk, *self.heads]:
+            part.clear_cache()
+
+
+def make_mlp(
+    n_in,
+    hidden_sizes,
+    n_out=None,
+    *,
+    activation="elu",
+    rng,
+    dtype=np.float64,
+):
+    """A multi-layer perceptron as a :class:`Sequential`.
+
+    ``hidden_sizes`` dense layers, each followed by ``activation``; then, when
+    ``n_out`` is given, a linear output layer of width ``n_out``. He initialisation is
+    used before ReLU/ELU, Glorot otherwise (and for the output layer).
+    """
+    init = "he" if activation in ("relu", "elu") else "glorot"
+    layers = []
+    width = n_in
+    for size in hidden_sizes:
+        layers += [
+            Dense(width, size, rng=rng, init=init, dtype=dtype),
+            Activation(activation),
+        ]
+        width = size
+    if n_out is not None:
+        layers.append(Dense(width, n_out, rng=rng, init="glorot", dtype=dtype))
+    return Sequential(layers)

@@ -1,0 +1,73 @@
+"""Optimisers over aligned lists of parameter and gradient arrays, and a flat view.
+
+Parameters are updated in place, so every layer that holds a reference to an array
+sees the new values. :func:`flatten` / :func:`unflatten` turn the lists into one
+vector and back (for quasi-Newton drivers such as scipy's L-BFGS).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Adam", "copy_params", "flatten", "restore_params", "unflatten"]
+
+
+class Adam:
+    """Adam (D. P. Kingma and J. Ba, "Adam: a method for stochastic optimization",
+    ICLR 2015).
+
+    ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
+    ``p <- p - lr * m_hat / (sqrt(v_hat) + eps)`` with the bias corrections
+    ``m_hat = m / (1 - b1^k)``, ``v_hat = v / (1 - b2^k)`` at step ``k``.
+    """
+
+    def __init__(self, params, *, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.params = params
+        self.learning_rate = learning_rate
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.n_steps = 0
+
+    def step(self, grads):
+        """One update of every parameter from ``grads`` (aligned with ``params``)."""
+        self.n_steps += 1
+        k = self.n_steps
+        scale = self.learning_rate * np.sqrt(1 - self.beta2**k) / (1 - self.beta1**k)
+        # eps enters as eps * sqrt(1 - b2^k) so that the update equals the textbook
+        # lr * m_hat / (sqrt(v_hat) + eps) exactly.
+        eps = self.eps * np.sqrt(1 - self.beta2**k)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * (g * g)
+            p -= (scale * m / (np.sqrt(v) + eps)).astype(p.dtype, copy=False)
+
+
+def copy_params(params):
+    """Copies of the parameter arrays (a snapshot)."""
+    return [p.copy() for p in params]
+
+
+def restore_params(params, snapshot):
+    """Write ``snapshot`` back into ``params`` in place."""
+    for p, s in zip(params, snapshot, strict=True):
+        p[...] = s
+
+
+def flatten(arrays, dtype=np.float64):
+    """Concatenate arrays into one 1-D vector."""
+    if not arrays:
+        return np.zeros(0, dtype=dtype)
+    return np.concatenate([np.ravel(a) for a in arrays]).astype(dtype, copy=False)
+
+
+def unflatten(vector, arrays):
+    """Write the 1-D ``vector`` into ``arrays`` in place (inverse of ``flatten``)."""
+    start = 0
+    for a in arrays:
+        a[...] = vector[start : start + a.size].reshape(a.shape)
+        start += a.size
+    if start != vector.size:
+        raise ValueError(f"vector has {vector.size} entries, arrays hold {start}.")

@@ -1,0 +1,814 @@
+"""Neural treatment-effect learners on the numpy engine: TARNet/CFR and Dragonnet.
+
+Both learn a shared representation ``phi(x)`` of the features with one outcome head per
+treatment arm, trained on the factual outcomes only:
+
+* TARNet and its balanced variant CFR (U. Shalit, F. D. Johansson and D. Sontag,
+  "Estimating individual treatment effect: generalization bounds and algorithms",
+  ICML 2017) add an integral probability metric between the treated and control
+  representations (linear MMD or a Sinkhorn-Wasserstein distance) to the loss;
+* Dragonnet (C. Shi, D. M. Blei and V. Veitch, "Adapting neural networks for the
+  estimation of treatment effects", NeurIPS 2019) adds a propensity head on the
+  representation and targeted regularisation, a one-parameter fluctuation of the
+  outcome heads that makes the fitted outcomes solve the efficient score equation.
+
+The layers, losses, balance penalties, Adam and the training loop live in
+:mod:`skcausal._nn`; this module only composes them into the two objectives.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from skcausal._nn import (
+    ACTIVATIONS,
+    Adam,
+    MultiHead,
+    l2_penalty,
+    log_loss,
+    make_mlp,
+    mmd_linear,
+    sigmoid,
+    squared_error,
+    stratified_split,
+    train,
+    wasserstein,
+)
+from skcausal._validation import validate_X
+from skcausal.base import EffectMixin
+from skcausal.effects._base import (
+    check_effect_data,
+    check_overlap,
+    clip_propensity,
+    clone_with_seed,
+    default_model_t,
+    dr_loss,
+    dr_pseudo_outcome,
+    fit_model,
+    predict_propensity,
+    spawn_seeds,
+)
+
+__all__ = ["Dragonnet", "TARNet"]
+
+# Dragonnet squeezes its propensity into [0.01/1.02, 1.01/1.02] inside the targeted
+# regularisation term, as in the authors' code, so 1/g stays bounded.
+_G_SHIFT, _G_SCALE = 0.01, 1.02
+
+
+def _check_layer_sizes(sizes, name, *, allow_empty):
+    """Layer widths as a tuple of positive ints (a clear error otherwise)."""
+    if isinstance(sizes, Integral) and not isinstance(sizes, bool):
+        sizes = (sizes,)
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a tuple of positive ints (one width per hidden layer); "
+            f"got {sizes!r}."
+        ) from None
+    if not allow_empty and not sizes:
+        raise ValueError(f"{name} must hold at least one layer width; got ().")
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+            raise ValueError(
+                f"{name} must hold positive ints (layer widths); got {sizes!r}."
+            )
+    return tuple(int(s) for s in sizes)
+
+
+def _standardise(values, weights):
+    """Weighted mean and scale of each column (scale 1 for a constant column)."""
+    mean = np.average(values, axis=0, weights=weights)
+    scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weights))
+    scale = np.where(scale > 1e-12 * np.maximum(np.abs(mean), 1.0), scale, 1.0)
+    return mean, scale
+
+
+def _factual(outputs, treatment):
+    """The prediction of each unit's observed arm, and a mask per arm."""
+    treated = (treatment == 1)[:, None]
+    return np.where(treated, outputs[1], outputs[0]), treated
+
+
+class _NeuralEffectLearner(EffectMixin, BaseEstimator):
+    """Shared fit/predict/score of the representation-plus-heads learners.
+
+    Subclasses build the heads (``_heads``), define the minibatch objective
+    (``_objective``), the monitored validation loss (``_validation_loss``) and the
+    propensity used by :meth:`score` (``_propensity``).
+    """
+
+    _parameter_constraints: dict = {
+        "representation_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "head_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "learning_rate": [Interval(Real, 0.0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "weight_decay": [Interval(Real, 0.0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0.0, 1.0, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0.0, None, closed="left")],
+        "dtype": [
+            StrOptions({"float32", "float64"}),
+            Options(type, {np.float32, np.float64}),
+        ],
+        "propensity_clip": [Interval(Real, 0.0, 0.5, closed="neither")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # -- fitting -----------------------------------------------------------------------
+
+    def _fit_network(self, X, y, treatment, sample_weight, seeds):
+        """Standardise, split, build the network and train it; set the ``*_``."""
+        rep_sizes = _check_layer_sizes(
+            self.representation_layer_sizes,
+            "representation_layer_sizes",
+            allow_empty=False,
+        )
+        head_sizes = _check_layer_sizes(
+            self.head_layer_sizes, "head_layer_sizes", allow_empty=True
+        )
+        dtype = np.dtype(self.dtype).type
+        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        self._x_mean, self._x_scale = _standardise(X, weights)
+        self._y_mean, self._y_scale = (
+            float(v[0]) for v in _standardise(y[:, None], weights)
+        )
+        Xs = ((X - self._x_mean) / self._x_scale).astype(dtype)
+        ys = ((y - self._y_mean) / self._y_scale).astype(dtype)
+        ws = weights.astype(dtype)
+
+        init_rng = np.random.default_rng(seeds[0])
+        train_rng = np.random.default_rng(seeds[1])
+        split = None
+        if self.early_stopping:
+            split = stratified_split(treatment, self.validation_fraction, train_rng)
+        if split is None:
+            rows, val = np.arange(X.shape[0]), None
+        else:
+            rows, val = split
+
+        trunk = make_mlp(
+            X.shape[1], rep_sizes, activation=self.activation, rng=init_rng, dtype=dtype
+        )
+        heads = self._heads(rep_sizes[-1], head_sizes, init_rng, dtype)
+        network = MultiHead(trunk, heads)
+        extra = self._extra_params(dtype)
+        params = network.params + [p for p, _ in extra]
+        grads = network.grads + [g for _, g in extra]
+        decay = network.decay + [False] * len(extra)
+
+        Xt, tt, yt, wt = Xs[rows], treatment[rows], ys[rows], ws[rows]
+
+        def objective(batch):
+            loss = self._objective(network, Xt[batch], tt[batch], yt[batch], wt[batch])
+            loss += l2_penalty(params, decay, self.weight_decay, grads)
+            return loss, grads
+
+        validation_loss = None
+        if val is not None:
+            Xv, tv, yv, wv = Xs[val], treatment[val], ys[val], ws[val]
+
+            def validation_loss():
+                return self._validation_loss(network, Xv, tv, yv, wv)
+
+        optimizer = Adam(params, learning_rate=self.learning_rate)
+        # Minibatch products are small: one BLAS thread is fastest, and much faster
+        # than an oversubscribed pool on a busy machine.
+        with (
+            np.errstate(over="ignore", invalid="ignore"),
+            threadpool_limits(limits=1, user_api="blas"),
+        ):
+            result = train(
+                objective,
+                params,
+                optimizer,
+                rows.size,
+                batch_size=self.batch_size,
+                max_iter=self.max_iter,
+                rng=train_rng,
+                validation_loss=validation_loss,
+                n_iter_no_change=self.n_iter_no_change,
+                tol=self.tol,
+                verbose=self.verbose,
+                name=type(self).__name__,
+            )
+        network.clear_cache()
+        self.network_ = network
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = list(result.loss_curve)
+        self.validation_loss_curve_ = list(result.validation_curve)
+        self.best_validation_loss_ = (
+            float(result.best_loss) if validation_loss is not None else None
+        )
+        if not result.converged and not result.diverged:
+            warnings.warn(
+                f"{type(self).__name__}: stopped at max_iter={self.max_iter} epochs "
+                "before the monitored loss stopped improving; increase max_iter.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return self
+
+    def _extra_params(self, dtype):
+        """(parameter, gradient) pairs outside the network; none by default."""
+        return []
+
+    def _forward(self, X):
+        """Head outputs on validated ``X`` (standardised scale, float64)."""
+        Xs = ((X - self._x_mean) / self._x_scale).astype(self.network_.params[0].dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            outputs = self.network_.forward(Xs, training=False)
+        return [np.asarray(o[:, 0], dtype=np.float64) for o in outputs]
+
+    # -- public methods ----------------------------------------------------------------
+
+    def predict_outcomes(self, X) -> np.ndarray:
+        """Predict both potential outcomes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        outcomes : ndarray of shape (n_samples, 2)
+            Column 0 is ``mu_0(x)`` (control), column 1 is ``mu_1(x)`` (treated), in
+            the units of ``y``.
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        return self._predict_outcomes(X)
+
+    def _predict_outcomes(self, X):
+        outputs = self._forward(X)
+        mu = np.column_stack(self._outcome_columns(outputs))
+        return mu * self._y_scale + self._y_mean
+
+    def _outcome_columns(self, outputs):
+        return outputs[0], outputs[1]
+
+    def predict(self, X) -> np.ndarray:
+        """Predict the conditional average treatment effect ``tau(x)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        cate : ndarray of shape (n_samples,)
+            ``mu_1(x) - mu_0(x)``.
+        """
+        outcomes = self.predict_outcomes(X)
+        return outcomes[:, 1] - outcomes[:, 0]
+
+    def ate(self, X) -> float:
+        """Average treatment effect over the rows of ``X`` (mean of ``predict(X)``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The population to average over.
+
+        Returns
+        -------
+        ate : float
+        """
+        return float(np.mean(self.predict(X)))
+
+    def score(self, X, y, treatment=None, sample_weight=None) -> float:
+        """Negated doubly-robust loss of the CATE on held-out data (higher is better).
+
+        The target is the doubly-robust pseudo-outcome ``phi = mu1 - mu0 +
+        t (y - mu1) / e - (1 - t) (y - mu0) / (1 - e)`` (Kennedy, 2020) built from this
+        learner's own fitted nuisances: ``mu0``, ``mu1`` from its outcome heads and
+        ``e`` from its propensity (see the class notes), clipped to
+        ``[propensity_clip, 1 - propensity_clip]``. The score is
+        ``-mean_i w_i (tau(x_i) - phi_i)^2 / mean_i w_i``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Held-out features.
+        y : array-like of shape (n_samples,)
+            Held-out outcomes.
+        treatment : array-like of shape (n_samples,)
+            Held-out binary treatment; required (routed by metadata routing inside
+            ``GridSearchCV`` or ``cross_validate``).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the loss.
+
+        Returns
+        -------
+        score : float
+            Minus the mean squared difference between ``predict(X)`` and ``phi``.
+        """
+        check_is_fitted(self)
+        X, y, treatment, sample_weight = check_effect_data(
+            self, X, y, treatment, sample_weight, reset=False, method="score"
+        )
+        outcomes = self._predict_outcomes(X)
+        mu0, mu1 = outcomes[:, 0], outcomes[:, 1]
+        propensity = clip_propensity(self._propensity(X), self.propensity_clip)
+        phi = dr_pseudo_outcome(y, treatment, mu0, mu1, propensity)
+        return -dr_loss(mu1 - mu0, phi, sample_weight)
+
+
+class TARNet(_NeuralEffectLearner):
+    """TARNet and CFR: a shared representation with one outcome head per arm.
+
+    A multi-layer perceptron maps the (internally standardised) features to a
+    representation ``phi(x)``; two heads ``h_0``, ``h_1`` map it to the outcome under
+    control and under treatment. Only the head of each unit's observed arm is trained
+    on it, so both heads share what the arms have in common through ``phi`` while
+    keeping arm-specific outputs (Shalit, Johansson & Sontag, 2017). With ``ipm`` the
+    learner becomes counterfactual regression (CFR): a distance between the
+    distributions of ``phi`` among treated and control units, weighted by
+    ``ipm_weight``, pushes the representation towards balance, which bounds the error
+    of the unobserved arm's predictions.
+
+    Parameters
+    ----------
+    representation_layer_sizes : tuple of int, default=(200, 200, 200)
+        Widths of the hidden layers of the shared representation (at least one).
+    head_layer_sizes : tuple of int, default=(100, 100)
+        Widths of the hidden layers of each outcome head, followed by a linear output;
+        ``()`` gives linear heads.
+    activation : {"elu", "relu", "tanh", "sigmoid", "identity"}, default="elu"
+        Activation of every hidden layer.
+    ipm : {None, "mmd_linear", "wasserstein"}, default=None
+        Balance penalty on the representation: None (TARNet), the squared distance
+        between the arm means (linear MMD, CFR-MMD) or the Sinkhorn approximation of
+        the Wasserstein-1 distance (CFR-Wass; Cuturi, 2013), each computed per
+        minibatch.
+    ipm_weight : float, default=1.0
+        Weight of the balance penalty; ignored when ``ipm=None``.
+    model_t : classifier with ``predict_proba``, default=None
+        Propensity model ``P(t = 1 | x)`` for the overlap check and :meth:`score`,
+        cloned before fitting; ``None`` uses ``LogisticRegression()``.
+    learning_rate : float, default=1e-3
+        Adam step size.
+    batch_size : int, default=64
+        Minibatch size (capped at the number of training rows).
+    max_iter : int, default=300
+        Maximum number of epochs (passes over the training rows).
+    weight_decay : float, default=0.03
+        L2 penalty ``weight_decay / 2 * sum ||W||^2`` on every weight matrix (not the
+        biases).
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows (stratified on the treatment),
+        stop when their factual loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs and keep the weights of the best epoch. When
+        False, or when there are too few rows to hold any out, all rows are used and
+        the training loss is monitored instead.
+    validation_fraction : float, default=0.2
+        Share of the rows held out for early stopping; in (0, 1).
+    n_iter_no_change : int, default=20
+        Patience of the stopping rule, in epochs.
+    tol : float, default=1e-4
+        Minimum improvement of the monitored loss (outcomes are standardised, so this
+        is relative to the outcome variance).
+    dtype : {"float32", "float64"}, default="float32"
+        Floating-point type of the network (float32 is faster; float64 for checks).
+    propensity_clip : float, default=0.01
+        Propensities used by :meth:`score` are clipped to
+        ``[propensity_clip, 1 - propensity_clip]``; must lie in (0, 0.5).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the validation split, the minibatch order and
+        ``model_t``; fixed, results are exactly reproducible.
+    verbose : int, default=0
+        Print the training (and validation) loss after every epoch when positive.
+
+    Attributes
+    ----------
+    network_ : skcausal._nn.MultiHead
+        The fitted representation and heads (on standardised features and outcome).
+    model_t_ : fitted classifier
+        The propensity model.
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : list of float
+        Mean training objective per epoch.
+    validation_loss_curve_ : list of float
+        Validation factual loss per epoch (empty without early stopping).
+    best_validation_loss_ : float or None
+        Its minimum, the epoch whose weights were kept (None without early stopping).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Feature names, defined only when ``X`` had string column names.
+
+    See Also
+    --------
+    Dragonnet : A propensity head and targeted regularisation on the same backbone.
+    TLearner : Two separate outcome models.
+
+    Notes
+    -----
+    The minimised objective on standardised outcomes, per minibatch ``B``, is
+
+    ``sum_{i in B} w_i (h_{t_i}(phi(x_i)) - y_i)^2 / sum_{i in B} w_i
+    + ipm_weight * IPM({phi(x_i)}_{t_i=1}, {phi(x_i)}_{t_i=0})
+    + weight_decay / 2 * sum ||W||^2``.
+
+    The Wasserstein penalty runs 10 log-domain Sinkhorn iterations with entropic
+    regularisation ``mean(M) / 10`` on the Euclidean cost matrix ``M``; as in the
+    CFR paper its gradient holds the transport plan fixed and differentiates only
+    ``M``. A minibatch that holds a single arm contributes no penalty. Features and
+    outcome are standardised internally (weighted by ``sample_weight``), and
+    ``sample_weight`` weights every loss term.
+
+    Training that produces a non-finite loss stops with a ``RuntimeWarning`` and keeps
+    the last finite weights, so predictions are never NaN. A ``ConvergenceWarning``
+    says when ``max_iter`` epochs ran out before the stopping rule fired.
+
+    References
+    ----------
+    .. [1] U. Shalit, F. D. Johansson and D. Sontag, "Estimating individual treatment
+       effect: generalization bounds and algorithms", ICML 2017.
+    .. [2] M. Cuturi, "Sinkhorn distances: lightspeed computation of optimal
+       transport", NeurIPS 2013.
+
+    Examples
+    --------
+    >>> from skcausal.datasets import make_treatment_data
+    >>> from skcausal.effects import TARNet
+    >>> data = make_treatment_data(n_samples=500, random_state=0)
+    >>> net = TARNet(
+    ...     representation_layer_sizes=(32,), head_layer_sizes=(16,), random_state=0
+    ... ).fit(data.X, data.y, treatment=data.treatment)
+    >>> net.predict_outcomes(data.X[:3]).shape  # columns: mu_0(x), mu_1(x)
+    (3, 2)
+    >>> bool(abs(net.ate(data.X) - data.ate) < 0.3)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_NeuralEffectLearner._parameter_constraints,
+        "ipm": [StrOptions({"mmd_linear", "wasserstein"}), None],
+        "ipm_weight": [Interval(Real, 0.0, None, closed="left")],
+        "model_t": [HasMethods(["fit", "predict_proba"]), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        representation_layer_sizes=(200, 200, 200),
+        head_layer_sizes=(100, 100),
+        activation="elu",
+        ipm=None,
+        ipm_weight=1.0,
+        model_t=None,
+        learning_rate=1e-3,
+        batch_size=64,
+        max_iter=300,
+        weight_decay=0.03,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=20,
+        tol=1e-4,
+        dtype="float32",
+        propensity_clip=0.01,
+        random_state=None,
+        verbose=0,
+    ):
+        self.representation_layer_sizes = representation_layer_sizes
+        self.head_layer_sizes = head_layer_sizes
+        self.activation = activation
+        self.ipm = ipm
+        self.ipm_weight = ipm_weight
+        self.model_t = model_t
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.dtype = dtype
+        self.propensity_clip = propensity_clip
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, treatment=None, sample_weight=None):
+        """Fit the propensity model, then the representation and outcome heads.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            Outcome.
+        treatment : array-like of shape (n_samples,)
+            Binary treatment (0 = control, 1 = treated); required.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of every loss term and of ``model_t``'s fit.
+
+        Returns
+        -------
+        self : TARNet
+        """
+        X, y, treatment, sample_weight = check_effect_data(
+            self, X, y, treatment, sample_weight, reset=True, method="fit"
+        )
+        seed_t, *seeds = spawn_seeds(self.random_state, 3)
+        model_t = default_model_t() if self.model_t is None else self.model_t
+        model_t = clone_with_seed(model_t, seed_t)
+        fit_model(model_t, X, treatment, sample_weight, role="model_t")
+        self.model_t_ = model_t
+        check_overlap(predict_propensity(model_t, X), treatment, name="TARNet")
+        return self._fit_network(X, y, treatment, sample_weight, seeds)
+
+    def _heads(self, width, head_sizes, rng, dtype):
+        return [
+            make_mlp(
+                width, head_sizes, 1, activation=self.activation, rng=rng, dtype=dtype
+            )
+            for _ in range(2)
+        ]
+
+    def _objective(self, network, X, t, y, w):
+        outputs = network.forward(X)
+        factual, treated = _factual(outputs, t)
+        loss, grad = squared_error(factual, y, w)
+        grad_heads = [np.where(treated, 0, grad), np.where(treated, grad, 0)]
+        grad_repr = None
+        if self.ipm is not None and self.ipm_weight > 0:
+            distance = mmd_linear if self.ipm == "mmd_linear" else wasserstein
+            value, grad_repr = distance(network.representation, t, w)
+            loss += self.ipm_weight * value
+            grad_repr *= self.ipm_weight
+        network.backward(grad_heads, grad_repr)
+        return loss
+
+    def _validation_loss(self, network, X, t, y, w):
+        outputs = network.forward(X, training=False)
+        return squared_error(_factual(outputs, t)[0], y, w)[0]
+
+    def _propensity(self, X):
+        return predict_propensity(self.model_t_, X)
+
+
+class Dragonnet(_NeuralEffectLearner):
+    """Dragonnet: representation, two outcome heads and a propensity head.
+
+    The representation ``phi(x)`` feeds an outcome head per arm and a linear-logistic
+    propensity head ``g(x)``; fitting the treatment as well pushes ``phi`` to keep
+    the information relevant to it, which is what adjustment needs (Shi, Blei &
+    Veitch, 2019). Targeted regularisation adds a fluctuation ``epsilon`` (one extra
+    trainable scalar) and penalises the squared error of the perturbed outcome
+    ``Q~(t, x) = Q(t, x) + epsilon (t / g(x) - (1 - t) / (1 - g(x)))``; at the
+    optimum the perturbed outcomes solve the efficient-influence-function equation of
+    the average effect, and the perturbed heads are the ones reported.
+
+    Parameters
+    ----------
+    representation_layer_sizes : tuple of int, default=(200, 200, 200)
+        Widths of the hidden layers of the shared representation (at least one).
+    head_layer_sizes : tuple of int, default=(100, 100)
+        Widths of the hidden layers of each outcome head, followed by a linear output;
+        ``()`` gives linear heads. The propensity head is linear-logistic.
+    activation : {"elu", "relu", "tanh", "sigmoid", "identity"}, default="elu"
+        Activation of every hidden layer.
+    targeted_reg : float, default=1.0
+        Weight of the targeted-regularisation term; 0 gives the plain Dragonnet
+        (the outcomes are then not perturbed).
+    learning_rate : float, default=1e-3
+        Adam step size.
+    batch_size : int, default=64
+        Minibatch size (capped at the number of training rows).
+    max_iter : int, default=300
+        Maximum number of epochs.
+    weight_decay : float, default=0.03
+        L2 penalty ``weight_decay / 2 * sum ||W||^2`` on every weight matrix.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows (stratified on the treatment),
+        stop when their loss (factual squared error plus treatment log-loss) has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs and keep the best
+        weights. When False, or with too few rows, the training loss is monitored.
+    validation_fraction : float, default=0.2
+        Share of the rows held out for early stopping; in (0, 1).
+    n_iter_no_change : int, default=20
+        Patience of the stopping rule, in epochs.
+    tol : float, default=1e-4
+        Minimum improvement of the monitored loss.
+    dtype : {"float32", "float64"}, default="float32"
+        Floating-point type of the network.
+    propensity_clip : float, default=0.01
+        The propensity head's output used by :meth:`score` is clipped to
+        ``[propensity_clip, 1 - propensity_clip]``; must lie in (0, 0.5).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the validation split and the minibatch order;
+        fixed, results are exactly reproducible.
+    verbose : int, default=0
+        Print the training (and validation) loss after every epoch when positive.
+
+    Attributes
+    ----------
+    network_ : skcausal._nn.MultiHead
+        The fitted representation and heads (outcome heads for control and treated,
+        then the propensity logit), on standardised features and outcome.
+    epsilon_ : float
+        The fitted fluctuation parameter (0 when ``targeted_reg=0``).
+    n_iter_ : int
+        Number of epochs run.
+    loss_curve_ : list of float
+        Mean training objective per epoch.
+    validation_loss_curve_ : list of float
+        Validation loss per epoch (empty without early stopping).
+    best_validation_loss_ : float or None
+        Its minimum, the epoch whose weights were kept (None without early stopping).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Feature names, defined only when ``X`` had string column names.
+
+    See Also
+    --------
+    TARNet : The same backbone without a propensity head, optionally balanced.
+
+    Notes
+    -----
+    On standardised outcomes, with normalised weights ``w`` over a minibatch,
+    ``g = (sigmoid(z) + 0.01) / 1.02`` and ``H = t / g - (1 - t) / (1 - g)``, the
+    objective is
+
+    ``sum_i w_i (Q(t_i, x_i) - y_i)^2 + sum_i w_i logloss(t_i, sigmoid(z_i))
+    + targeted_reg * sum_i w_i (y_i - Q(t_i, x_i) - epsilon H_i)^2
+    + weight_decay / 2 * sum ||W||^2``.
+
+    :meth:`predict_outcomes` returns ``Q(0, x) - epsilon / (1 - g(x))`` and
+    ``Q(1, x) + epsilon / g(x)``. The overlap check (a warning when more than 5 % of
+    the units have a propensity outside [0.05, 0.95]) uses the propensity head after
+    training, and so does :meth:`score`. Training that produces a non-finite loss
+    stops with a ``RuntimeWarning`` and keeps the last finite weights.
+
+    References
+    ----------
+    .. [1] C. Shi, D. M. Blei and V. Veitch, "Adapting neural networks for the
+       estimation of treatment effects", NeurIPS 2019.
+
+    Examples
+    --------
+    >>> from skcausal.datasets import make_treatment_data
+    >>> from skcausal.effects import Dragonnet
+    >>> data = make_treatment_data(n_samples=500, random_state=0)
+    >>> net = Dragonnet(
+    ...     representation_layer_sizes=(32,), head_layer_sizes=(16,), random_state=0
+    ... ).fit(data.X, data.y, treatment=data.treatment)
+    >>> net.predict(data.X[:4]).shape
+    (4,)
+    >>> bool(abs(net.ate(data.X) - data.ate) < 0.3)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_NeuralEffectLearner._parameter_constraints,
+        "targeted_reg": [Interval(Real, 0.0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        representation_layer_sizes=(200, 200, 200),
+        head_layer_sizes=(100, 100),
+        activation="elu",
+        targeted_reg=1.0,
+        learning_rate=1e-3,
+        batch_size=64,
+        max_iter=300,
+        weight_decay=0.03,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=20,
+        tol=1e-4,
+        dtype="float32",
+        propensity_clip=0.01,
+        random_state=None,
+        verbose=0,
+    ):
+        self.representation_layer_sizes = representation_layer_sizes
+        self.head_layer_sizes = head_layer_sizes
+        self.activation = activation
+        self.targeted_reg = targeted_reg
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.dtype = dtype
+        self.propensity_clip = propensity_clip
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, treatment=None, sample_weight=None):
+        """Fit the representation and the outcome and propensity heads.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            Outcome.
+        treatment : array-like of shape (n_samples,)
+            Binary treatment (0 = control, 1 = treated); required.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of every loss term.
+
+        Returns
+        -------
+        self : Dragonnet
+        """
+        X, y, treatment, sample_weight = check_effect_data(
+            self, X, y, treatment, sample_weight, reset=True, method="fit"
+        )
+        seeds = spawn_seeds(self.random_state, 2)
+        self._fit_network(X, y, treatment, sample_weight, seeds)
+        self.epsilon_ = float(self._epsilon[0]) * self._y_scale
+        del self._epsilon_grad
+        check_overlap(self._propensity(X), treatment, name="Dragonnet")
+        return self
+
+    def _heads(self, width, head_sizes, rng, dtype):
+        outcome = [
+            make_mlp(
+                width, head_sizes, 1, activation=self.activation, rng=rng, dtype=dtype
+            )
+            for _ in range(2)
+        ]
+        propensity = make_mlp(width, (), 1, rng=rng, dtype=dtype)
+        return [*outcome, propensity]
+
+    def _extra_params(self, dtype):
+        self._epsilon = np.zeros(1, dtype=dtype)
+        self._epsilon_grad = np.zeros(1, dtype=dtype)
+        return [(self._epsilon, self._epsilon_grad)] if self.targeted_reg > 0 else []
+
+    def _objective(self, network, X, t, y, w):
+        outputs = network.forward(X)
+        factual, treated = _factual(outputs[:2], t)
+        loss, grad_q = squared_error(factual, y, w)
+        bce, grad_z = log_loss(outputs[2], t, w)
+        loss += bce
+        if self.targeted_reg > 0:
+            beta = self.targeted_reg
+            wn = (w / w.sum())[:, None]
+            s = sigmoid(outputs[2])
+            g = (s + _G_SHIFT) / _G_SCALE
+            tc = t[:, None].astype(g.dtype)
+            h = tc / g - (1 - tc) / (1 - g)
+            eps = self._epsilon[0]
+            residual = y[:, None] - factual - eps * h
+            loss += beta * float(np.sum(wn * residual * residual))
+            d_res = -2 * beta * wn * residual  # d loss / d (factual + eps h)
+            grad_q = grad_q + d_res
+            self._epsilon_grad[0] = np.sum(d_res * h)
+            dh_dg = -tc / (g * g) - (1 - tc) / ((1 - g) * (1 - g))
+            grad_z = grad_z + d_res * eps * dh_dg * s * (1 - s) / _G_SCALE
+        grad_heads = [
+            np.where(treated, 0, grad_q),
+            np.where(treated, grad_q, 0),
+            grad_z,
+        ]
+        network.backward(grad_heads)
+        return loss
+
+    def _validation_loss(self, network, X, t, y, w):
+        outputs = network.forward(X, training=False)
+        mse = squared_error(_factual(outputs[:2], t)[0], y, w)[0]
+        return mse + log_loss(outputs[2], t, w)[0]
+
+    def _outcome_columns(self, outputs):
+        mu0, mu1 = outputs[0], outputs[1]
+        if self.targeted_reg > 0:
+            g = (sigmoid(outputs[2]) + _G_SHIFT) / _G_SCALE
+            eps = self._epsilon[0]
+            mu0, mu1 = mu0 - eps / (1 - g), mu1 + eps / g
+        return mu0, mu1
+
+    def _propensity(self, X):
+        return sigmoid(self._forward(X)[2])
