@@ -2,9 +2,18 @@
 
 Zheng, Aragam, Ravikumar and Xing (NeurIPS 2018) replace the combinatorial acyclicity
 constraint by the smooth equality ``h(W) = tr(exp(W ∘ W)) - d = 0`` and solve the
-least-squares problem with an L1 penalty by an augmented Lagrangian method. This module
-holds the optimiser (on sufficient statistics, so its cost does not depend on the number
-of samples) and the :class:`NOTEARS` estimator.
+L1-penalised least-squares problem by an augmented Lagrangian method. This module
+holds that optimiser (on sufficient statistics, so its cost does not depend on the
+number of samples) and the :class:`NOTEARS` estimator, whose fit reads:
+
+1. sufficient statistics of the data (or the data themselves for a GLM loss);
+2. the augmented Lagrangian on the bound split ``W = W+ - W-`` with L-BFGS-B;
+3. thresholding into a DAG (:func:`skcausal.graph.threshold_to_dag`);
+4. optionally a greedy hill climb on the equal-variance Gaussian BIC, kept when the
+   BIC prefers equal noise variances for the refined graph (``refine="auto"``);
+5. least-squares weights, intercepts and noise variances on the final graph.
+
+The logistic and Poisson losses live in :mod:`skcausal.discovery._notears_glm`.
 """
 
 from __future__ import annotations
@@ -14,25 +23,22 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.optimize import Bounds, minimize
-from scipy.special import expit
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from skcausal._acyclicity import trace_expm
-from skcausal._glm_losses import glm_log_likelihood, logistic_loss, poisson_loss
 from skcausal._sem import SufficientStats, least_squares_loss
 from skcausal._validation import validate_X
 from skcausal.base import DiscoveryMixin
 from skcausal.discovery._base import (
     LinearSEMMixin,
     resolve_edge_constraints,
-    smallest_acyclic_threshold,
     standardizing_scale,
 )
-from skcausal.graph import threshold_to_dag, topological_order
+from skcausal.discovery._notears_glm import GLM_LAMBDA1, GLM_LOSSES, GLMSEMMixin
+from skcausal.scores import GaussianBICScore
 
 __all__ = ["NOTEARS"]
 
@@ -41,53 +47,8 @@ __all__ = ["NOTEARS"]
 # than the arithmetic (10x to 20x slower on a busy 2-core machine), so the optimiser
 # runs with one BLAS thread.
 _SINGLE_THREAD_MAX_FEATURES = 200
-
-_GLM_LOSSES = {"logistic": logistic_loss, "poisson": poisson_loss}
-_TINY = np.finfo(np.float64).tiny
-
-
-def _check_glm_data(X: np.ndarray, loss: str, feature_names=None) -> None:
-    """ValueError naming the columns that the logistic or Poisson loss cannot model."""
-    if loss == "logistic":
-        bad = ~np.all((X == 0) | (X == 1), axis=0)
-        need = "binary columns (every value 0 or 1)"
-    else:
-        bad = ~np.all((X >= 0) & (np.floor(X) == X), axis=0)
-        need = "count columns (non-negative integers)"
-    if bad.any():
-        columns = np.flatnonzero(bad)
-        labels = (
-            [repr(str(feature_names[k])) for k in columns]
-            if feature_names is not None
-            else [str(k) for k in columns]
-        )
-        raise ValueError(
-            f"loss={loss!r} needs {need}; column(s) {', '.join(labels)} of X "
-            "are not. Use loss='squared' for continuous data."
-        )
-
-
-def _refit_glm(X, support, loss, W0, intercept0, tol):
-    """Unpenalised maximum-likelihood GLM weights on a fixed support, with intercepts.
-
-    All nodes are fitted jointly by L-BFGS-B from ``(W0, intercept0)``; entries outside
-    ``support`` stay zero.
-    """
-    d = X.shape[1]
-    edges = np.flatnonzero(support)
-    glm_loss = _GLM_LOSSES[loss]
-
-    def objective(theta):
-        W = np.zeros(d * d)
-        W[edges] = theta[: edges.size]
-        value, grad, intercept_grad = glm_loss(W.reshape(d, d), X, theta[edges.size :])
-        return value, np.concatenate([grad.ravel()[edges], intercept_grad])
-
-    theta = np.concatenate([np.asarray(W0).ravel()[edges], intercept0])
-    theta = minimize(objective, theta, jac=True, method="L-BFGS-B", tol=tol).x
-    W = np.zeros(d * d)
-    W[edges] = theta[: edges.size]
-    return W.reshape(d, d), theta[edges.size :]
+# lambda1="auto" with the least-squares loss: the paper's value.
+_SQUARED_LAMBDA1 = 0.1
 
 
 def _augmented_lagrangian(w, smooth_loss, d, penalty, rho, alpha):
@@ -119,16 +80,6 @@ def _least_squares_objective(stats: SufficientStats):
     return smooth_loss
 
 
-def _glm_objective(X: np.ndarray, loss: str):
-    """The logistic or Poisson loss on the data, with one intercept per node."""
-    glm_loss = _GLM_LOSSES[loss]
-
-    def smooth_loss(W, intercept):
-        return glm_loss(W, X, intercept)
-
-    return smooth_loss
-
-
 def _notears_linear(
     smooth_loss,
     d: int,
@@ -148,9 +99,10 @@ def _notears_linear(
     Minimises ``loss(W) + lambda1 |W|_1 + rho/2 h(W)^2 + alpha h(W)`` over the split
     ``W = W+ - W-`` (``W+, W- >= 0``) with L-BFGS-B, then ascends the dual ``alpha``;
     ``rho`` grows tenfold while ``h`` does not fall below a quarter of its previous
-    value. Diagonal and forbidden entries are fixed at zero through the bounds; required
-    entries are not penalised. ``n_extra`` unbounded, unpenalised variables (the
-    intercepts of a GLM loss) are optimised jointly, starting at zero.
+    value (the schedule of the paper). Diagonal and forbidden entries are fixed at
+    zero through the bounds; required entries are not penalised. ``n_extra``
+    unbounded, unpenalised variables (the intercepts of a GLM loss) are optimised
+    jointly, starting at zero.
 
     Returns
     -------
@@ -207,21 +159,43 @@ def _notears_linear(
     return (w[:dd] - w[dd : 2 * dd]).reshape(d, d), w[2 * dd :], h, n_iter
 
 
-class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
+def _prefers_equal_variances(support: np.ndarray, stats: SufficientStats) -> bool:
+    """Whether the Gaussian BIC of the DAG ``support`` prefers one noise variance.
+
+    Compares the equal-variance model (one pooled variance) with the per-node model
+    (``d - 1`` more parameters) on the same graph: True when
+    ``n (d log mean_j v_j - sum_j log v_j) <= (d - 1) log n``, the ``v_j`` being the
+    least-squares residual variances. This is the condition under which the
+    equal-variance score that ``refine`` climbs is a trustworthy criterion.
+    """
+    d, n = stats.n_features, stats.n
+    equal = GaussianBICScore(stats, equal_variances=True).graph_score(support)
+    per_node = GaussianBICScore(stats, equal_variances=False).graph_score(support)
+    return bool(equal >= per_node - 0.5 * (d - 1) * np.log(n))
+
+
+class NOTEARS(DiscoveryMixin, GLMSEMMixin, LinearSEMMixin, BaseEstimator):
     """NOTEARS causal discovery for linear structural equation models.
 
     Learns a weighted DAG by minimising the least-squares loss of a linear SEM with an
     L1 penalty under the smooth acyclicity constraint ``tr(exp(W ∘ W)) = d`` [1]_,
     solved by an augmented Lagrangian with L-BFGS-B. The solution is thresholded at
     ``w_threshold`` and any remaining cycle is broken at its weakest edge, so the output
-    is always a DAG. The optimiser works on the sufficient statistics of the data (mean
-    and centred co-moment): after one pass over ``X`` its cost depends on the number of
-    features only, and ``partial_fit`` streams data chunk by chunk.
+    is always a DAG. By default (``refine="auto"``) the thresholded graph is then
+    improved by a greedy hill climb on the equal-variance Gaussian BIC, kept only when
+    the BIC prefers equal noise variances for the result (see Notes: this repairs the
+    local optima of the continuous search). The optimiser works on the sufficient
+    statistics of the data (mean and centred co-moment): after one pass over ``X``
+    its cost depends on the number of features only, and ``partial_fit`` streams data
+    chunk by chunk.
 
     With ``loss="logistic"`` (binary columns) or ``loss="poisson"`` (count columns)
     every node is a generalised linear model of its parents, as in the paper's
     extension [1]_; these losses have no finite sufficient statistic, so the
     optimiser works on the data itself and ``partial_fit`` is not available.
+
+    ``NOTEARS(lambda1=0.1, w_threshold=0.3, refine=False)`` is the published
+    algorithm.
 
     Parameters
     ----------
@@ -231,10 +205,13 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         every column 0/1) or Poisson (``x_j ~ Poisson(exp(b_j + x w_j))``, every column
         a non-negative integer). The GLM losses fit one unpenalised intercept per node
         jointly with the weights; see Notes for the methods they support.
-        L1 penalty strength on the edge weights (required edges are exempt). The
-        logistic loss is flatter (its curvature is at most 1/4) and needs a smaller
-        value: with 0.1 it typically returns the empty graph, 0.01 works on the
-        tests' simulations (binary and count SEMs, d <= 8, n = 2000).
+    lambda1 : float or "auto", default="auto"
+        L1 penalty strength on the edge weights (required edges are exempt).
+        ``"auto"`` depends on the loss: 0.1 (the paper's value) for the squared loss
+        and 0.01 for the logistic and Poisson losses, whose mean negative
+        log-likelihood is flatter (the logistic curvature is at most 1/4): with 0.1
+        they typically return the empty graph (see Notes). The value used is stored
+        in ``lambda1_``.
     w_threshold : float or "auto", default=0.3
         Edges whose optimiser weight satisfies ``|w| <= w_threshold`` are dropped
         (on the standardised scale when ``standardize=True``). ``"auto"`` uses the
@@ -253,12 +230,12 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
             default=None
         Edges ``i -> j`` that must not appear, as ``(i, j)`` index pairs, ``(name,
         name)`` pairs for a DataFrame input, or a boolean mask. Fixed at zero in the
-        optimisation.
+        optimisation and never added by the refinement.
     required_edges : None, bool array of shape (d, d) or iterable of pairs, \
             default=None
         Edges that always appear in the output: exempt from the L1 penalty, the
-        threshold and the cycle breaking. They must not form a cycle or overlap
-        ``forbidden_edges``.
+        threshold, the cycle breaking and the refinement. They must not form a cycle
+        or overlap ``forbidden_edges``.
     standardize : bool, default=False
         Fit on standardised columns (mean 0, variance 1). Results are reported in the
         units of the input (see Notes). Squared loss only: binary or count columns
@@ -269,26 +246,28 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         ``bic`` use. With False, ``coef_`` equals ``adjacency_matrix_``. With a GLM
         loss the refit is the unpenalised maximum-likelihood fit of the same loss on
         the thresholded support (``coef_`` and ``intercept_`` together).
-    refine : bool, default=False
+    refine : bool or "auto", default="auto"
         After thresholding, improve the graph by greedy hill climbing -- add, delete
         or reverse one edge at a time -- on the equal-variance Gaussian BIC (the
         score whose population optimum is the true DAG under NOTEARS' own
-        equal-variance assumption), respecting forbidden and required edges. This
-        repairs the reversed edges typical of NOTEARS' local optima at a small
-        cost; ``adjacency_matrix_`` then holds least-squares weights. Off by
-        default so that NOTEARS is the published algorithm. The score assumes equal
-        noise variances on the scale it is fitted: on standardised data, or when the
-        variances differ, it can add and reverse edges (in the benchmarks it doubled
-        the SHD of standardised ER-2 graphs at d = 20 and added edges at d = 50).
-        Squared loss only.
+        equal-variance assumption), respecting forbidden and required edges; the
+        weights of a refined graph are least-squares weights. ``True`` always keeps
+        the refined graph; ``"auto"`` keeps it only when, for the refined graph, the
+        BIC prefers one pooled noise variance over one variance per node, and
+        otherwise returns the thresholded NOTEARS graph -- the equal-variance score
+        misleads the climb when the variances differ (on standardised data it
+        doubled the SHD, see Notes). ``False`` is the published algorithm.
+        ``refined_`` tells whether the refined graph was kept. The squared loss only
+        (``"auto"`` does nothing with a GLM loss, ``True`` raises).
     verbose : int, default=0
         Print ``h``, ``rho`` and the loss after every outer iteration when positive.
 
     Attributes
     ----------
     adjacency_matrix_ : ndarray of shape (n_features, n_features)
-        The thresholded optimiser weights, in the units of the input:
-        ``adjacency_matrix_[i, j] != 0`` is the edge ``i -> j``. Always a DAG.
+        The thresholded optimiser weights (least-squares weights after a kept
+        refinement), in the units of the input: ``adjacency_matrix_[i, j] != 0`` is
+        the edge ``i -> j``. Always a DAG.
     coef_ : ndarray of shape (n_features, n_features)
         Least-squares weights on the support of ``adjacency_matrix_`` (see ``refit``).
     intercept_ : ndarray of shape (n_features,)
@@ -304,8 +283,12 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         column's variance. Squared loss only (a GLM has no additive noise).
     causal_order_ : ndarray of shape (n_features,)
         A topological order of ``adjacency_matrix_`` (smallest index first on ties).
+    lambda1_ : float
+        The L1 strength used (``lambda1``, or the value ``"auto"`` chose).
     w_threshold_ : float
         The edge threshold applied (``w_threshold``, or the value ``"auto"`` chose).
+    refined_ : bool
+        Whether the output is the refined graph (see ``refine``).
     graph_type_ : str
         ``"dag"``.
     converged_ : bool
@@ -323,6 +306,7 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     --------
     skcausal.graph.threshold_to_dag : Thresholding and cycle breaking of the output.
     skcausal.datasets.make_linear_sem : Linear SEM data with a known graph.
+    DAGMA : The same model with the log-determinant acyclicity function.
 
     Notes
     -----
@@ -331,7 +315,41 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     ``min_W 1/(2n) ||Xc - Xc W||_F^2 + lambda1 ||W||_1  s.t.  tr(exp(W ∘ W)) - d = 0``
 
     by minimising ``loss + lambda1 ||W||_1 + rho/2 h(W)^2 + alpha h(W)`` for increasing
-    ``rho`` and dual updates ``alpha += rho h(W)``.
+    ``rho`` and dual updates ``alpha += rho h(W)``: ``rho`` starts at 1 and grows
+    tenfold while ``h`` falls by less than a factor 4, as in the paper and its code.
+
+    **What the defaults change, and why.** The augmented Lagrangian is unchanged;
+    only the post-processing differs from the published algorithm, through
+    ``refine="auto"``. The continuous search stops in local optima whose typical
+    error is a reversed edge (the L1 penalty even favours the anti-causal direction
+    when the marginal variances grow along the causal order, since its least-squares
+    weight is smaller); a greedy search on the equal-variance BIC, whose population
+    optimum is the true DAG [3]_, repairs them, as local search does in [2]_. Mean
+    SHD on linear Gaussian equal-variance SEMs (ER graphs with 2 edges per node,
+    weights ±[0.5, 2], n = 1000), over seeds 10 to 29 where the default was chosen:
+
+    =====================================  ======  ======  ==========  ==========
+    variant                                d = 10  d = 20  d = 10 std  d = 20 std
+    =====================================  ======  ======  ==========  ==========
+    published (refine=False)               2.45    5.80    16.25       39.10
+    lambda1=0.02                           1.15    3.65    19.00
+    w_threshold="auto"                     8.60    32.30   19.80
+    least-squares polish, threshold again  2.40    5.60    16.30
+    refine=True                            0.25    2.20    22.65       78.60
+    refine="auto" (default)                0.30    2.20    16.25       39.10
+    =====================================  ======  ======  ==========  ==========
+
+    ("std": the same SEMs with standardised columns.) On the seeds 0 to 2 of the
+    accuracy tests the default gives [0, 0, 9] (d = 10) and [2, 1, 1] (d = 20)
+    against [2, 7, 9] and [10, 22, 2] for the published algorithm. A smaller
+    ``lambda1`` helps on raw data but hurts on standardised data; refining
+    unconditionally doubles the SHD of standardised data, whose noise variances are
+    far from equal, so that the equal-variance score rewards spurious edges. The BIC
+    check of ``"auto"`` (one pooled noise variance against one per node, ``d - 1``
+    more parameters, on the refined graph) rejected the refined graph on all 40
+    standardised data sets above, leaving the published result unchanged, and
+    accepted it on 37 of the 40 raw ones. The climb costs ``O(d^2)`` cached
+    regressions per step, small next to the optimisation.
 
     With a GLM loss the least-squares term is replaced, for ``M = X W + 1 b^T``, by
     ``1/n sum_ij [log(1 + exp(M_ij)) - X_ij M_ij]`` (logistic) or
@@ -339,7 +357,11 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     log-likelihoods of :mod:`skcausal._glm_losses`; each evaluation costs
     ``O(n d^2)``. Unlike the paper's code, the model has intercepts ``b`` (fitted
     jointly, unpenalised), so that a root whose mean is not ``sigmoid(0) = 1/2`` (or
-    ``exp(0) = 1``) is not explained by spurious edges. The fitted GLM supports
+    ``exp(0) = 1``) is not explained by spurious edges. ``lambda1="auto"`` is 0.01
+    for these losses, chosen on simulated ER-1 SEMs (weights ±[0.5, 2] logistic,
+    ±[0.3, 0.6] Poisson, n = 2000, seeds 10 to 29): mean SHD 1.65 (logistic, d = 8)
+    and 0.75 (Poisson, d = 6) against 7.8 (the empty graph) and 2.9 with 0.1, and
+    1.75 and 0.83 with 0.003. The fitted GLM supports
     ``predict`` (the conditional means ``sigmoid(X coef_ + intercept_)`` or
     ``exp(X coef_ + intercept_)`` given the parents), ``score`` (the mean held-out
     Bernoulli or Poisson log-likelihood per sample, summed over nodes, including
@@ -347,8 +369,8 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     ``transform`` and ``inverse_transform`` need additive noise and raise a
     ``ValueError``, as does ``partial_fit``.
 
-    With ``standardize=True`` the optimisation and the threshold work on
-    ``(X - mean) / sd`` and weights map back to the input units as
+    With ``standardize=True`` the optimisation, the threshold and the refinement work
+    on ``(X - mean) / sd`` and weights map back to the input units as
     ``W[i, j] = W_std[i, j] * sd_j / sd_i``; the noise variances scale by ``sd_j^2``,
     which adds the log-scale terms back to ``score``.
 
@@ -365,6 +387,10 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     ----------
     .. [1] X. Zheng, B. Aragam, P. Ravikumar and E. P. Xing, "DAGs with NO TEARS:
        Continuous optimization for structure learning", NeurIPS 2018.
+    .. [2] D. Wei, T. Gao and Y. Yu, "DAGs with No Fears: A closer look at continuous
+       optimization for learning Bayesian networks", NeurIPS 2020.
+    .. [3] J. Peters and P. Bühlmann, "Identifiability of Gaussian structural equation
+       models with equal error variances", Biometrika 2014.
 
     Examples
     --------
@@ -381,11 +407,13 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
            [0, 0, 0]])
     >>> model.causal_order_
     array([0, 1, 2])
+    >>> model.lambda1_, model.refined_
+    (0.1, True)
     """
 
     _parameter_constraints: dict = {
         "loss": [StrOptions({"squared", "logistic", "poisson"})],
-        "lambda1": [Interval(Real, 0, None, closed="left")],
+        "lambda1": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "w_threshold": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "h_tol": [Interval(Real, 0, None, closed="left")],
@@ -395,7 +423,7 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         "required_edges": ["array-like", None],
         "standardize": ["boolean"],
         "refit": ["boolean"],
-        "refine": ["boolean"],
+        "refine": ["boolean", StrOptions({"auto"})],
         "verbose": ["verbose"],
     }
 
@@ -403,7 +431,7 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         self,
         *,
         loss: str = "squared",
-        lambda1: float = 0.1,
+        lambda1: float | str = "auto",
         w_threshold: float | str = 0.3,
         max_iter: int = 100,
         h_tol: float = 1e-8,
@@ -413,7 +441,7 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         required_edges=None,
         standardize: bool = False,
         refit: bool = True,
-        refine: bool = False,
+        refine: bool | str = "auto",
         verbose: int = 0,
     ):
         self.loss = loss
@@ -447,9 +475,44 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
             The fitted estimator.
         """
         X = validate_X(self, X, reset=True, ensure_min_features=2)
-        if self.loss in _GLM_LOSSES:
-            return self._fit_glm(X)
+        if self.loss in GLM_LOSSES:
+            return self._fit_glm(X, self._resolve_lambda1())
         return self._fit_stats(SufficientStats.from_data(X))
+
+    def _resolve_lambda1(self) -> float:
+        """The L1 strength of this fit (``lambda1="auto"`` depends on the loss)."""
+        if self.lambda1 == "auto":
+            lambda1 = GLM_LAMBDA1 if self.loss in GLM_LOSSES else _SQUARED_LAMBDA1
+        else:
+            lambda1 = float(self.lambda1)
+        self.lambda1_ = lambda1
+        return lambda1
+
+    def _solve(self, smooth_loss, d, *, lambda1, forbidden, required, n_extra=0):
+        """Run the augmented Lagrangian; set ``converged_``, ``n_iter_``; warn once."""
+        W, extra, h, self.n_iter_ = _notears_linear(
+            smooth_loss,
+            d,
+            lambda1=lambda1,
+            max_iter=self.max_iter,
+            h_tol=self.h_tol,
+            rho_max=self.rho_max,
+            tol=self.tol,
+            forbidden=forbidden,
+            required=required,
+            n_extra=n_extra,
+            verbose=self.verbose,
+        )
+        self.converged_ = bool(h <= self.h_tol)
+        if not self.converged_:
+            warnings.warn(
+                f"NOTEARS did not reach h(W) <= h_tol={self.h_tol:g} "
+                f"(h={h:.3g} after {self.n_iter_} iterations); the thresholded output "
+                "is still a DAG. Increase max_iter or rho_max, or raise h_tol.",
+                ConvergenceWarning,
+                stacklevel=5,  # the caller of fit
+            )
+        return W, extra
 
     def _fit_stats(self, stats: SufficientStats):
         """Fit from the sufficient statistics of all the data seen (the fit hook)."""
@@ -465,227 +528,30 @@ class NOTEARS(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
 
         n_threads = 1 if stats.n_features < _SINGLE_THREAD_MAX_FEATURES else None
         with threadpool_limits(limits=n_threads, user_api="blas"):
-            W, _, h, self.n_iter_ = _notears_linear(
+            W, _ = self._solve(
                 _least_squares_objective(fit_stats),
                 stats.n_features,
-                lambda1=self.lambda1,
-                max_iter=self.max_iter,
-                h_tol=self.h_tol,
-                rho_max=self.rho_max,
-                tol=self.tol,
+                lambda1=self._resolve_lambda1(),
                 forbidden=forbidden,
                 required=required,
-                verbose=self.verbose,
             )
-        self.converged_ = bool(h <= self.h_tol)
-        if not self.converged_:
-            warnings.warn(
-                f"NOTEARS did not reach h(W) <= h_tol={self.h_tol:g} "
-                f"(h={h:.3g} after {self.n_iter_} iterations); the thresholded output "
-                "is still a DAG. Increase max_iter or rho_max, or raise h_tol.",
-                ConvergenceWarning,
-                stacklevel=4,  # the caller of fit or partial_fit
-            )
-        return self._set_linear_sem(
-            W,
-            stats,
-            w_threshold=self.w_threshold,
-            required=required,
-            scale=scale,
-            refit=self.refit,
-            refine=self.refine,
-            forbidden=forbidden,
-        )
 
-    def _fit_glm(self, X: np.ndarray):
-        """Fit with the logistic or Poisson loss on the data ``X`` (validated)."""
-        names = getattr(self, "feature_names_in_", None)
-        _check_glm_data(X, self.loss, names)
-        for name in ("standardize", "refine"):
-            if getattr(self, name):
-                raise ValueError(
-                    f"{name}=True is available with loss='squared' only; "
-                    f"got loss={self.loss!r}."
-                )
-        n, d = X.shape
-        forbidden, required = resolve_edge_constraints(
-            self.forbidden_edges, self.required_edges, d, names
-        )
-        n_threads = 1 if d < _SINGLE_THREAD_MAX_FEATURES else None
-        with threadpool_limits(limits=n_threads, user_api="blas"):
-            W, intercept, h, self.n_iter_ = _notears_linear(
-                _glm_objective(X, self.loss),
-                d,
-                lambda1=self.lambda1,
-                max_iter=self.max_iter,
-                h_tol=self.h_tol,
-                rho_max=self.rho_max,
-                tol=self.tol,
-                forbidden=forbidden,
+        def set_sem(refine: bool):
+            self.refined_ = refine
+            return self._set_linear_sem(
+                W,
+                stats,
+                w_threshold=self.w_threshold,
                 required=required,
-                n_extra=d,
-                verbose=self.verbose,
+                scale=scale,
+                refit=self.refit,
+                refine=refine,
+                forbidden=forbidden,
             )
-            self.converged_ = bool(h <= self.h_tol)
-            if not self.converged_:
-                warnings.warn(
-                    f"NOTEARS did not reach h(W) <= h_tol={self.h_tol:g} "
-                    f"(h={h:.3g} after {self.n_iter_} iterations); the thresholded "
-                    "output is still a DAG. Increase max_iter or rho_max, or raise "
-                    "h_tol.",
-                    ConvergenceWarning,
-                    stacklevel=4,  # the caller of fit
-                )
-            # A required edge with an exactly-zero weight still enters the cycle
-            # breaking as an edge (as in the least-squares path).
-            placeholder = required & (W == 0)
-            W[placeholder] = _TINY
-            w_threshold = self.w_threshold
-            if isinstance(w_threshold, str):
-                w_threshold = smallest_acyclic_threshold(W, required)
-            dag = threshold_to_dag(W, w_threshold, required_edges=required)
-            adjacency = np.where(placeholder, 0.0, dag)
-            if self.refit:
-                coef, intercept = _refit_glm(
-                    X, (dag != 0) | required, self.loss, adjacency, intercept, self.tol
-                )
-                missing = required & (adjacency == 0)
-                adjacency[missing] = coef[missing]
-            adjacency[required & (adjacency == 0)] = _TINY
-            if not self.refit:
-                coef = adjacency.copy()
 
-        self.adjacency_matrix_ = adjacency
-        self.w_threshold_ = float(w_threshold)
-        self.coef_ = coef
-        self.intercept_ = intercept
-        self.mean_ = X.mean(axis=0)
-        self.causal_order_ = topological_order(adjacency)
-        self.graph_type_ = "dag"
-        self.n_samples_seen_ = n
-        self._n_noise_parameters = 0  # bic counts edges and intercepts only
-        self._fitted_loss = self.loss
-        for stale in ("noise_variance_", "_stats"):  # from an earlier squared fit
-            if hasattr(self, stale):
-                delattr(self, stale)
-        return self
-
-    def _glm_fitted(self) -> bool:
-        check_is_fitted(self, "coef_")
-        return getattr(self, "_fitted_loss", "squared") in _GLM_LOSSES
-
-    def _no_additive_noise(self, method: str):
-        return ValueError(
-            f"{method} needs additive noise: it is available after a fit with "
-            f"loss='squared', not loss={self._fitted_loss!r}."
-        )
-
-    def partial_fit(self, X, y=None):
-        """Add a chunk of data and refit on everything seen so far (squared loss).
-
-        See :meth:`LinearSEMMixin.partial_fit
-        <skcausal.discovery._base.LinearSEMMixin.partial_fit>`: the least-squares loss
-        streams data through its sufficient statistics. The logistic and Poisson losses
-        have no finite sufficient statistic and raise a ``ValueError``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            A chunk of data (the first chunk needs at least 2 rows and 2 columns).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : NOTEARS
-            The estimator, fitted on all the chunks seen.
-        """
-        if self.loss in _GLM_LOSSES:
-            raise ValueError(
-                f"partial_fit is not available with loss={self.loss!r}: the logistic "
-                "and Poisson losses have no finite sufficient statistic, so every "
-                "optimisation step needs all the data. Use fit on the whole data, or "
-                "loss='squared'."
-            )
-        return super().partial_fit(X, y)
-
-    def predict(self, X) -> np.ndarray:
-        """Apply the structural equations: predict every column from its parents.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data in the units of the training input.
-
-        Returns
-        -------
-        X_pred : ndarray of shape (n_samples, n_features)
-            ``intercept_ + X @ coef_`` (squared loss); with a GLM loss its mean
-            function, ``sigmoid`` (the probability of a 1) or ``exp`` (the expected
-            count).
-        """
-        if not self._glm_fitted():
-            return super().predict(X)
-        X = validate_X(self, X, reset=False)
-        linear = X @ self.coef_ + self.intercept_
-        if self._fitted_loss == "logistic":
-            return expit(linear)
-        with np.errstate(over="ignore"):
-            return np.exp(linear)
-
-    def transform(self, X) -> np.ndarray:
-        """Estimate the exogenous noise of every sample (squared loss only).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data in the units of the training input.
-
-        Returns
-        -------
-        E : ndarray of shape (n_samples, n_features)
-            Residuals ``X - predict(X)``.
-        """
-        if self._glm_fitted():
-            raise self._no_additive_noise("transform")
-        return super().transform(X)
-
-    def inverse_transform(self, X) -> np.ndarray:
-        """Generate data from exogenous noise in causal order (squared loss only).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Noise values.
-
-        Returns
-        -------
-        X_gen : ndarray of shape (n_samples, n_features)
-            Data generated from the noise.
-        """
-        if self._glm_fitted():
-            raise self._no_additive_noise("inverse_transform")
-        return super().inverse_transform(X)
-
-    def score(self, X, y=None) -> float:
-        """Mean held-out log-likelihood per sample of the fitted SEM (higher is better).
-
-        Gaussian for the squared loss (see the class Notes); Bernoulli or Poisson for
-        a GLM loss (``X`` must then be binary or counts), summed over nodes.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Held-out data.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        score : float
-        """
-        if not self._glm_fitted():
-            return super().score(X, y)
-        X = validate_X(self, X, reset=False)
-        _check_glm_data(X, self._fitted_loss, getattr(self, "feature_names_in_", None))
-        return glm_log_likelihood(self.coef_, X, self.intercept_, self._fitted_loss)
+        if self.refine != "auto":
+            return set_sem(bool(self.refine))
+        set_sem(True)
+        if _prefers_equal_variances(self.adjacency_matrix_ != 0, fit_stats):
+            return self
+        return set_sem(False)
