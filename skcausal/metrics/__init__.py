@@ -10,14 +10,27 @@ from skcausal.metrics._graph import (
     edge_metrics,
     structural_hamming_distance,
 )
-from skcausal.metrics._scorers import make_dr_scorer
+from skcausal.metrics._scorers import (
+    make_auuc_scorer,
+    make_dr_scorer,
+    make_qini_scorer,
+    make_r_loss_scorer,
+    make_transformed_outcome_scorer,
+)
+from skcausal.metrics._uplift import auuc_score, qini_score
 from skcausal.metrics._varsortability import varsortability
 
 __all__ = [
     "ate_error",
+    "auuc_score",
     "edge_metrics",
+    "make_auuc_scorer",
     "make_dr_scorer",
+    "make_qini_scorer",
+    "make_r_loss_scorer",
+    "make_transformed_outcome_scorer",
     "pehe",
+    "qini_score",
     "structural_hamming_distance",
     "varsortability",
 ]
