@@ -20,19 +20,18 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, check_array, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     _check_sample_weight,
-    check_is_fitted,
     column_or_1d,
     has_fit_parameter,
 )
 
 from skcausal._validation import validate_X
-from skcausal.base import EffectMixin
+from skcausal.effects._levels import predict_level_propensities
 
 __all__ = ["cross_fit_nuisances"]
 
@@ -334,6 +333,34 @@ def dr_pseudo_outcome(y, treatment, mu0, mu1, propensity) -> np.ndarray:
     )
 
 
+def dr_pseudo_outcomes(y, codes, outcomes, propensity, baseline, effect_codes):
+    """Multi-level doubly-robust pseudo-outcomes, one column per non-baseline level.
+
+    For level ``k`` against the baseline ``b``,
+    ``phi_k = mu_k - mu_b + 1{t = k} (y - mu_k) / e_k - 1{t = b} (y - mu_b) / e_b``
+    (Kennedy, 2020, with the generalised propensity of Imbens, 2000); with two levels
+    it is :func:`dr_pseudo_outcome`, term for term. ``outcomes`` are the (n, K)
+    potential outcomes and ``propensity`` the clipped (n, K) propensities, both in
+    level-code order.
+
+    Returns
+    -------
+    phi : ndarray of shape (n_samples, len(effect_codes))
+    """
+    b = baseline
+    at_baseline = (codes == b).astype(np.float64)
+    columns = []
+    for k in effect_codes:
+        at_level = (codes == k).astype(np.float64)
+        columns.append(
+            outcomes[:, k]
+            - outcomes[:, b]
+            + at_level * (y - outcomes[:, k]) / propensity[:, k]
+            - at_baseline * (y - outcomes[:, b]) / propensity[:, b]
+        )
+    return np.column_stack(columns)
+
+
 def dr_loss(cate, pseudo_outcome, sample_weight=None) -> float:
     """(Weighted) mean squared difference between a CATE and the pseudo-outcome."""
     if sample_weight is not None and not np.sum(sample_weight) > 0:
@@ -342,192 +369,135 @@ def dr_loss(cate, pseudo_outcome, sample_weight=None) -> float:
 
 
 # --------------------------------------------------------------------------------------
-# Base class for the meta-learners
-# --------------------------------------------------------------------------------------
-
-
-class BaseMetaLearner(EffectMixin, BaseEstimator):
-    """Shared behaviour of learners that model both potential outcomes.
-
-    Subclasses implement ``fit`` (which must set ``models_y_`` and ``model_t_`` via
-    :meth:`_fit_propensity`) and ``_predict_outcomes(X)`` on validated ``X``; this
-    class derives ``predict``, ``predict_outcomes``, ``ate`` and ``score`` from them.
-    """
-
-    _parameter_constraints: dict = {
-        "model_y": [HasMethods(["fit", "predict"]), None],
-        "model_t": [HasMethods(["fit", "predict_proba"]), None],
-        "propensity_clip": [Interval(Real, 0.0, 0.5, closed="neither")],
-        "random_state": ["random_state"],
-    }
-
-    def _fit_propensity(self, X, treatment, sample_weight, seed):
-        model_t = default_model_t() if self.model_t is None else self.model_t
-        model_t = clone_with_seed(model_t, seed)
-        fit_model(model_t, X, treatment, sample_weight, role="model_t")
-        self.model_t_ = model_t
-        check_overlap(
-            predict_propensity(model_t, X), treatment, name=type(self).__name__
-        )
-        return self
-
-    def _outcome_model(self):
-        return default_model_y() if self.model_y is None else self.model_y
-
-    def _predict_outcomes(self, X):  # pragma: no cover - abstract hook
-        raise NotImplementedError
-
-    def _propensity(self, X):
-        return clip_propensity(
-            predict_propensity(self.model_t_, X), self.propensity_clip
-        )
-
-    def predict_outcomes(self, X) -> np.ndarray:
-        """Predict both potential outcomes.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        outcomes : ndarray of shape (n_samples, 2)
-            Column 0 is ``mu_0(x)`` (control), column 1 is ``mu_1(x)`` (treated).
-        """
-        check_is_fitted(self)
-        X = validate_X(self, X, reset=False)
-        return self._predict_outcomes(X)
-
-    def predict(self, X) -> np.ndarray:
-        """Predict the conditional average treatment effect ``tau(x)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-
-        Returns
-        -------
-        cate : ndarray of shape (n_samples,)
-            ``mu_1(x) - mu_0(x)`` for learners that model the outcomes directly (S,
-            T); the final model's estimate for the cross-fitted learners.
-        """
-        check_is_fitted(self)
-        X = validate_X(self, X, reset=False)
-        return self._predict_cate(X)
-
-    def _predict_cate(self, X):
-        """CATE on validated ``X``; learners with a final model override it."""
-        outcomes = self._predict_outcomes(X)
-        return outcomes[:, 1] - outcomes[:, 0]
-
-    def ate(self, X) -> float:
-        """Average treatment effect over the rows of ``X`` (mean of ``predict(X)``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The population to average over.
-
-        Returns
-        -------
-        ate : float
-        """
-        return float(np.mean(self.predict(X)))
-
-    def score(self, X, y, treatment=None, sample_weight=None) -> float:
-        """Negated doubly-robust loss of the CATE on held-out data (higher is better).
-
-        No true effect is needed: the target is the doubly-robust pseudo-outcome
-        ``phi = mu1 - mu0 + t (y - mu1) / e - (1 - t) (y - mu0) / (1 - e)``
-        (Kennedy, 2020) built from this learner's own fitted nuisances: ``mu0``,
-        ``mu1`` from its outcome model(s) and ``e`` from ``model_t_``, clipped to
-        ``[propensity_clip, 1 - propensity_clip]``. The score is
-        ``-mean_i w_i (tau(x_i) - phi_i)^2 / mean_i w_i`` with ``tau = predict(X)``.
-        For the S- and T-learners ``tau = mu1 - mu0``, so it equals minus the
-        inverse-propensity-weighted squared error of the outcome model on each unit's
-        observed arm.
-
-        To compare learners of different families on the same footing, use
-        :func:`skcausal.metrics.make_dr_scorer` with cross-fitted nuisances.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Held-out features.
-        y : array-like of shape (n_samples,)
-            Held-out outcomes.
-        treatment : array-like of shape (n_samples,)
-            Held-out binary treatment; required. Inside ``GridSearchCV`` or
-            ``cross_validate`` it arrives through metadata routing.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the loss. ``Pipeline.score`` forwards them under metadata
-            routing once requested with ``set_score_request(sample_weight=True)``.
-
-        Returns
-        -------
-        score : float
-            Minus the mean squared difference between ``predict(X)`` and ``phi``.
-        """
-        check_is_fitted(self)
-        X, y, treatment, sample_weight = check_effect_data(
-            self, X, y, treatment, sample_weight, reset=False, method="score"
-        )
-        outcomes = self._predict_outcomes(X)
-        mu0, mu1 = outcomes[:, 0], outcomes[:, 1]
-        phi = dr_pseudo_outcome(y, treatment, mu0, mu1, self._propensity(X))
-        return -dr_loss(self._predict_cate(X), phi, sample_weight)
-
-
-# --------------------------------------------------------------------------------------
 # Cross-fitted nuisances
 # --------------------------------------------------------------------------------------
 
 
-def _fit_fold(model_y, model_t, X, y, treatment, sample_weight, train, test, seeds):
-    """Fit the nuisances on ``train`` and predict them on ``test``."""
-    sw = None if sample_weight is None else sample_weight[train]
-    X_train, y_train, t_train = X[train], y[train], treatment[train]
+def with_treatment_columns(X, codes, n_levels: int) -> np.ndarray:
+    """``[X, T]``: the S-learner's design, the treatment appended as indicator columns.
+
+    With two levels one column, the code itself (0/1); with ``K > 2`` levels the
+    ``K - 1`` indicators of codes ``1, ..., K - 1`` (the first sorted level is the
+    reference, whatever the baseline).
+    """
+    codes = np.asarray(codes)
+    if n_levels == 2:
+        return np.column_stack([X, np.asarray(codes, dtype=X.dtype)])
+    dummies = (codes[:, None] == np.arange(1, n_levels)[None, :]).astype(X.dtype)
+    return np.column_stack([X, dummies])
+
+
+def outcome_rows(kind: str, codes, n_levels: int, baseline_code: int):
+    """Rows of each outcome model: one per level, one per (baseline, level) pair."""
+    if kind == "per_level":
+        return [codes == code for code in range(n_levels)]
+    if kind == "pairs":
+        if n_levels == 2:
+            return [np.ones(codes.shape[0], dtype=bool)]
+        return [
+            (codes == code) | (codes == baseline_code)
+            for code in range(n_levels)
+            if code != baseline_code
+        ]
+    raise ValueError(f"unknown outcome kind {kind!r}")  # pragma: no cover
+
+
+def n_outcome_models(kind: str, n_levels: int) -> int:
+    """Number of outcome models one cross-fitting fold fits."""
+    return {"per_level": n_levels, "pairs": n_levels - 1, "s_learner": 1}[kind]
+
+
+def fit_nuisance_fold(
+    model_y, model_t, X, y, codes, sw, train, test, seeds, kind, n_levels, baseline
+):
+    """Fit the propensity and outcome model(s) on ``train``; predict ``test``.
+
+    ``kind`` says which outcome models: ``"per_level"`` fits ``mu_j`` on the units of
+    each level (T-, X-, DR-learners); ``"pairs"`` fits one pooled ``E[y | x]`` on the
+    units of the baseline and of each other level (R-learner; with two levels, all
+    units); ``"s_learner"`` fits one model on ``[X, T]``. ``seeds[0]`` seeds the
+    propensity model, ``seeds[1:]`` the outcome models.
+
+    Returns
+    -------
+    test, propensities (n_test, K), outcomes (n_test, K or K - 1), the fitted
+    propensity model and the list of fitted outcome models.
+    """
+    sw_train = None if sw is None else sw[train]
+    X_train, y_train, t_train = X[train], y[train], codes[train]
     propensity_model = clone_with_seed(model_t, seeds[0])
-    fit_model(propensity_model, X_train, t_train, sw, role="model_t")
-    outcomes = np.empty((test.size, 2))
-    for arm in (0, 1):
-        in_arm = t_train == arm
-        model = clone_with_seed(model_y, seeds[1 + arm])
-        fit_model(
-            model,
-            X_train[in_arm],
-            y_train[in_arm],
-            None if sw is None else sw[in_arm],
-            role="model_y",
+    fit_model(propensity_model, X_train, t_train, sw_train, role="model_t")
+    X_test = X[test]
+    if kind == "s_learner":
+        model = clone_with_seed(model_y, seeds[1])
+        design = with_treatment_columns(X_train, t_train, n_levels)
+        fit_model(model, design, y_train, sw_train, role="model_y")
+        outcome_models = [model]
+        outcomes = np.column_stack(
+            [
+                model.predict(
+                    with_treatment_columns(X_test, np.full(test.size, code), n_levels)
+                )
+                for code in range(n_levels)
+            ]
         )
-        outcomes[:, arm] = model.predict(X[test])
-    return test, predict_propensity(propensity_model, X[test]), outcomes
+    else:
+        outcome_models = []
+        rows_list = outcome_rows(kind, t_train, n_levels, baseline)
+        for rows, seed in zip(rows_list, seeds[1:], strict=False):
+            model = clone_with_seed(model_y, seed)
+            fit_model(
+                model,
+                X_train[rows],
+                y_train[rows],
+                None if sw_train is None else sw_train[rows],
+                role="model_y",
+            )
+            outcome_models.append(model)
+        outcomes = np.column_stack([m.predict(X_test) for m in outcome_models])
+    propensity = predict_level_propensities(propensity_model, X_test, n_levels)
+    return test, propensity, outcomes, propensity_model, outcome_models
 
 
-def cross_fit_folds(X, y, treatment, cv, random_state, n_seeds: int):
+def cross_fit_folds(
+    X, y, treatment, cv, random_state, n_seeds: int, groups=None, levels=None
+):
     """Cross-fitting folds and per-fold nuisance seeds.
 
     The one fold-and-seed scheme of every cross-fitting learner and of
-    :func:`cross_fit_nuisances`: an int ``cv`` gives a shuffled
-    :class:`TreatmentStratifiedKFold`; fold ``i`` gets ``n_seeds`` seeds spawned from
-    ``seed_root + i``, so results do not depend on the order (or the number of
-    workers) in which folds are fitted. Every training fold must hold both arms.
+    :func:`cross_fit_nuisances`: ``treatment`` holds integer level codes
+    ``0, ..., K - 1``. An int ``cv`` gives a shuffled
+    :class:`TreatmentStratifiedKFold` (with ``groups``, group-aware folds stratified
+    on the treatment, see :func:`~skcausal.effects._split.group_stratified_folds`);
+    fold ``i`` gets ``n_seeds`` seeds spawned from ``seed_root + i``, so results do not
+    depend on the order (or the number of workers) in which folds are fitted. Every
+    training fold must hold every level, and with ``groups`` no group may be split
+    between the training and the test part of a fold.
 
     Returns
     -------
     folds : list of (train, test) index arrays
     fold_seeds : list of lists of ``n_seeds`` ints (or None)
     """
-    from skcausal.effects._split import TreatmentStratifiedKFold
+    from skcausal.effects._split import (
+        TreatmentStratifiedKFold,
+        group_stratified_folds,
+    )
 
     rng = check_random_state(random_state)
     if isinstance(cv, Integral) and not isinstance(cv, bool):
-        splitter = TreatmentStratifiedKFold(
-            n_splits=int(cv), shuffle=True, random_state=rng.randint(2**31 - 1)
-        )
-        folds = list(splitter.split(X, y, treatment=treatment))
+        fold_state = rng.randint(2**31 - 1)
+        if groups is None:
+            splitter = TreatmentStratifiedKFold(
+                n_splits=int(cv), shuffle=True, random_state=fold_state
+            )
+            folds = list(splitter.split(X, y, treatment=treatment))
+        else:
+            if int(cv) < 2:
+                raise ValueError(f"cv must be at least 2 folds; got cv={cv}.")
+            folds = group_stratified_folds(
+                treatment, groups, int(cv), fold_state, levels=levels
+            )
     elif isinstance(cv, str) or cv is None or isinstance(cv, bool):
         raise TypeError(
             f"cv must be an int, a splitter or an iterable of (train, test) index "
@@ -536,22 +506,84 @@ def cross_fit_folds(X, y, treatment, cv, random_state, n_seeds: int):
     else:
         splitter = check_cv(cv)
         try:
-            folds = list(splitter.split(X, y, treatment=treatment))
+            folds = list(splitter.split(X, y, groups, treatment=treatment))
         except TypeError:
-            folds = list(splitter.split(X, y))
+            folds = list(splitter.split(X, y, groups))
     seed_root = None if random_state is None else rng.randint(2**31 - 1)
     fold_seeds = [
         spawn_seeds(None if seed_root is None else seed_root + i, n_seeds)
         for i in range(len(folds))
     ]
-    for train, _ in folds:
-        t_train = treatment[train]
-        if t_train.min() == t_train.max():
+    n_levels = int(np.max(treatment)) + 1
+    for train, test in folds:
+        present = np.unique(treatment[train])
+        if present.size == 1 and n_levels == 2:
             raise ValueError(
                 "a cross-fitting training fold holds a single treatment arm; use "
                 "TreatmentStratifiedKFold or fewer folds."
             )
+        if present.size < n_levels:
+            missing = np.setdiff1d(np.arange(n_levels), present)
+            names = [
+                repr(code if levels is None else levels[code].item())
+                for code in missing
+            ]
+            raise ValueError(
+                "a cross-fitting training fold lacks treatment level(s) "
+                f"[{', '.join(names)}]; use TreatmentStratifiedKFold or fewer folds."
+            )
+        if groups is not None:
+            shared = np.intersect1d(groups[train], groups[test])
+            if shared.size:
+                raise ValueError(
+                    f"cv puts group {shared[0]!r} in both the training and the test "
+                    "part of a cross-fitting fold; with groups use an int cv or a "
+                    "group-aware splitter (GroupKFold, StratifiedGroupKFold)."
+                )
     return folds, fold_seeds
+
+
+def nuisance_scores(y, codes, outcomes, propensity, sample_weight, kind, baseline):
+    """Cross-fitted losses: outcome MSE on the observed arm, propensity log-loss.
+
+    ``propensity`` is the clipped (n_samples, K) matrix. For pooled (``"pairs"``)
+    outcome models the MSE runs over every (unit, pair) the unit belongs to. With
+    more than two levels the clipped propensities are renormalised to sum to one
+    before the multinomial log-loss.
+    """
+    n_samples, n_levels = propensity.shape
+    if kind == "pairs":
+        rows_list = outcome_rows(kind, codes, n_levels, baseline)
+        if n_levels == 2:
+            fitted, target, weights = outcomes[:, 0], y, sample_weight
+        else:
+            fitted = np.concatenate(
+                [outcomes[rows, j] for j, rows in enumerate(rows_list)]
+            )
+            target = np.concatenate([y[rows] for rows in rows_list])
+            weights = (
+                None
+                if sample_weight is None
+                else np.concatenate([sample_weight[rows] for rows in rows_list])
+            )
+    else:
+        fitted = outcomes[np.arange(n_samples), codes]
+        target, weights = y, sample_weight
+    if n_levels == 2:
+        proba = propensity[:, 1]
+    else:
+        proba = propensity / propensity.sum(axis=1, keepdims=True)
+    return {
+        "outcome_mse": float(np.average((target - fitted) ** 2, weights=weights)),
+        "propensity_log_loss": float(
+            log_loss(
+                codes,
+                proba,
+                sample_weight=sample_weight,
+                labels=list(range(n_levels)),
+            )
+        ),
+    }
 
 
 def cross_fit_nuisances(
@@ -638,16 +670,27 @@ def cross_fit_nuisances(
     model_t = default_model_t() if model_t is None else model_t
     folds, fold_seeds = cross_fit_folds(X, y, treatment, cv, random_state, 3)
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_fold)(
-            model_y, model_t, X, y, treatment, sample_weight, train, test, seeds
+        delayed(fit_nuisance_fold)(
+            model_y,
+            model_t,
+            X,
+            y,
+            treatment,
+            sample_weight,
+            train,
+            test,
+            seeds,
+            "per_level",
+            2,
+            0,
         )
         for (train, test), seeds in zip(folds, fold_seeds, strict=True)
     )
     n_samples = X.shape[0]
     propensity = np.full(n_samples, np.nan)
     outcomes = np.full((n_samples, 2), np.nan)
-    for test, fold_propensity, fold_outcomes in results:
-        propensity[test] = fold_propensity
+    for test, fold_propensity, fold_outcomes, _, _ in results:
+        propensity[test] = fold_propensity[:, 1]
         outcomes[test] = fold_outcomes
     if np.isnan(propensity).any():
         raise ValueError("cv must place every sample in exactly one test fold.")
@@ -661,3 +704,8 @@ def cross_fit_nuisances(
 # A bare estimator named after the function, so that the shared validators' messages
 # name ``cross_fit_nuisances``.
 _CrossFitOwner = type("cross_fit_nuisances", (BaseEstimator,), {"__module__": __name__})
+
+
+# The learners' base class lives in its own module; re-exported here for importers of
+# the shared effect helpers.
+from skcausal.effects._learner import BaseMetaLearner  # noqa: E402, F401

@@ -6,32 +6,71 @@ features and the treatment; the T-learner ("two") fits one model per arm. Both a
 described and compared in S. R. Künzel, J. S. Sekhon, P. J. Bickel and B. Yu,
 "Metalearners for estimating heterogeneous treatment effects using machine learning",
 PNAS 116(10), 4156-4165, 2019.
+
+Both accept a binary or a categorical treatment with ``K > 2`` levels: the S-learner
+appends ``K - 1`` indicator columns of the treatment to the features, the T-learner
+fits one model per level. ``predict`` gives one effect per non-baseline level
+(shape (n_samples,) for two levels, (n_samples, K - 1) otherwise), ``predict_outcomes``
+all ``K`` potential outcomes. ``cv`` (None by default) adds cross-fitted nuisance
+diagnostics (``nuisance_scores_``) and ``n_bootstrap`` bootstrap intervals; the
+estimate itself is always fitted on all the data.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import _fit_context
 
-from skcausal.effects._base import (
-    BaseMetaLearner,
-    check_effect_data,
-    clone_with_seed,
-    fit_model,
-    spawn_seeds,
-)
+from skcausal.effects._base import clone_with_seed, fit_model, with_treatment_columns
+from skcausal.effects._learner import BaseMetaLearner, level_seeds
 
 __all__ = ["SLearner", "TLearner"]
 
 
-class SLearner(BaseMetaLearner):
+class _OutcomeLearner(BaseMetaLearner):
+    """Shared parameters of the S- and T-learners (no final model)."""
+
+    def __init__(
+        self,
+        *,
+        model_y=None,
+        model_t=None,
+        propensity_clip=0.01,
+        baseline=None,
+        cv=None,
+        n_bootstrap=0,
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.model_y = model_y
+        self.model_t = model_t
+        self.propensity_clip = propensity_clip
+        self.baseline = baseline
+        self.cv = cv
+        self.n_bootstrap = n_bootstrap
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _cross_fit_cv(self):
+        return self.cv
+
+    def _diagnostics(self, X, y, codes, sample_weight, groups, seed):
+        """Cross-fitted nuisance diagnostics when ``cv`` is set."""
+        if self.cv is None:
+            self.nuisance_scores_ = None
+            return
+        self._cross_fit(X, y, codes, sample_weight, groups, seed)
+
+
+class SLearner(_OutcomeLearner):
     """S-learner: one outcome model on the features and the treatment.
 
-    A single regressor ``mu(x, t)`` is fitted on ``[X, t]`` (the treatment appended as
-    the last column); the effect is ``tau(x) = mu(x, 1) - mu(x, 0)``. Sharing one
-    model between the arms pools their data, which helps when effects are small or
-    smooth, but a regularised model may shrink the effect towards zero or ignore the
-    treatment column altogether (with a linear ``model_y`` the effect is a constant).
+    A single regressor ``mu(x, t)`` is fitted on ``[X, T]``; the effect of level ``k``
+    is ``tau_k(x) = mu(x, k) - mu(x, baseline)``. For a binary treatment ``T`` is the
+    0/1 column of the (sorted) second level; with ``K > 2`` levels it is ``K - 1``
+    indicator columns (one-hot, the first sorted level dropped). Sharing one model
+    between the arms pools their data, which helps when effects are small or smooth,
+    but a regularised model may shrink the effect towards zero or ignore the
+    treatment columns altogether (with a linear ``model_y`` the effect is a constant).
 
     Parameters
     ----------
@@ -40,22 +79,63 @@ class SLearner(BaseMetaLearner):
         ``GradientBoostingRegressor(max_depth=2)``: gradient boosting of shallow trees,
         deterministic, fast and single-threaded.
     model_t : classifier with ``predict_proba``, default=None
-        Propensity model ``P(t = 1 | x)``, cloned before fitting. ``None`` uses
-        ``LogisticRegression()``. It serves the overlap check and :meth:`score`.
+        Propensity model ``P(t = level | x)`` (multinomial for ``K > 2``), cloned
+        before fitting. ``None`` uses ``LogisticRegression()``. It serves the overlap
+        check and :meth:`score`.
     propensity_clip : float, default=0.01
-        Propensities used by :meth:`score` are clipped to
-        ``[propensity_clip, 1 - propensity_clip]``; must lie in (0, 0.5).
+        Propensities used by :meth:`score` (and the cross-fitted diagnostics) are
+        clipped to ``[propensity_clip, 1 - propensity_clip]`` per level; must lie in
+        (0, 0.5).
+    baseline : level or None, default=None
+        The reference treatment level of the effects; ``None`` takes the first of the
+        sorted levels (0 for a 0/1 treatment). Must be one of the treatment levels.
+    cv : int, cross-validation splitter, iterable or None, default=None
+        ``None``: no cross-fitting (the cheapest fit). Otherwise the folds over which
+        the propensity and outcome models are cross-fitted for the diagnostics
+        ``nuisance_scores_`` and ``overlap_["n_clipped_out_of_fold"]``; an int gives
+        a shuffled :class:`TreatmentStratifiedKFold` (group-aware with ``groups``).
+        The effect estimate always uses the models fitted on all the data.
+    n_bootstrap : int, default=0
+        Number of bootstrap replicas refitted in ``fit`` for :meth:`ate_interval` and
+        :meth:`effect_interval` (0: none). Each replica resamples the units within
+        each arm (every arm keeps its size) and repeats the whole fit.
+    n_jobs : int, default=None
+        Cross-fitting folds and bootstrap replicas fitted in parallel (joblib;
+        ``None`` means 1). Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds every nuisance model whose ``random_state`` is None (its own value is
-        kept otherwise); per-model seeds are drawn by index, so results are exactly
-        reproducible.
+        kept otherwise), the folds and the bootstrap; seeds are spawned by index, so
+        results are exactly reproducible for any ``n_jobs``.
 
     Attributes
     ----------
     models_y_ : list of one fitted regressor
-        The outcome model ``mu(x, t)`` fitted on ``[X, t]``.
+        The outcome model ``mu(x, t)`` fitted on ``[X, T]``.
     model_t_ : fitted classifier
-        The propensity model.
+        The propensity model, fitted on the level codes ``0, ..., K - 1`` (the
+        positions in ``treatment_levels_``).
+    treatment_levels_ : ndarray of shape (K,)
+        The sorted treatment levels seen in ``fit``.
+    baseline_ : scalar or str
+        The reference level.
+    effect_levels_ : ndarray of shape (K - 1,)
+        The levels whose effects against ``baseline_`` :meth:`predict` returns, in
+        column order (``treatment_levels_`` without the baseline).
+    overlap_ : dict
+        Overlap summary of the in-sample propensities: ``propensity_min`` and
+        ``propensity_max`` per level, ``share_outside`` and ``n_outside`` (units with
+        a propensity outside ``bounds`` = (0.05, 0.95)), ``n_clipped`` (units the
+        clipping changes) and ``n_clipped_out_of_fold`` (cross-fitted propensities
+        clipped; None without ``cv``).
+    nuisance_scores_ : dict or None
+        With ``cv``: cross-fitted ``outcome_mse`` (observed arm) and
+        ``propensity_log_loss``; None otherwise.
+    n_propensity_clipped_ : int
+        With ``cv``: number of cross-fitted propensities changed by the clipping.
+    fold_models_y_, fold_models_t_ : lists
+        With ``cv``: the per-fold outcome model(s) and propensity models.
+    bootstrap_estimators_ : list
+        The ``n_bootstrap`` fitted replicas (empty when ``n_bootstrap=0``).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -68,24 +148,33 @@ class SLearner(BaseMetaLearner):
 
     Notes
     -----
-    ``tau(x) = mu(x, 1) - mu(x, 0)`` with ``mu = argmin sum_i (y_i - mu(x_i, t_i))^2``.
+    ``tau_k(x) = mu(x, k) - mu(x, b)`` with
+    ``mu = argmin sum_i (y_i - mu(x_i, t_i))^2``.
 
-    ``treatment`` travels through ``Pipeline``, ``GridSearchCV`` and
+    Output shapes: ``predict`` (n_samples,) for two levels, (n_samples, K - 1) for
+    ``K > 2`` (columns in ``effect_levels_`` order); ``predict_outcomes``
+    (n_samples, K) in ``treatment_levels_`` order; ``ate`` a float, or (K - 1,).
+
+    ``treatment`` (and ``groups``) travel through ``Pipeline``, ``GridSearchCV`` and
     ``cross_validate`` by scikit-learn's metadata routing: the class already requests
-    it for ``fit`` and ``score``, so only ``sklearn.set_config(
-    enable_metadata_routing=True)`` is needed. To tune a nuisance model's
-    hyper-parameters (``model_y__max_depth``), pass the model explicitly: with
-    ``model_y=None`` the default is only built inside ``fit``.
+    them, so only ``sklearn.set_config(enable_metadata_routing=True)`` is needed. To
+    tune a nuisance model's hyper-parameters (``model_y__max_depth``), pass the model
+    explicitly: with ``model_y=None`` the default is only built inside ``fit``.
 
-    ``fit`` warns (``UserWarning``) when more than 5 % of the units have an estimated
-    propensity outside [0.05, 0.95], and raises when the propensity separates the arms
-    completely.
+    ``fit`` warns (``UserWarning``, with share and count) when more than 5 % of the
+    units have an estimated propensity outside [0.05, 0.95], and raises when the
+    propensity of some level separates its units from all others completely.
+
+    The bootstrap intervals are percentile intervals (Efron and Tibshirani, 1993):
+    they capture the variance of the whole fit, not its bias.
 
     References
     ----------
     .. [1] S. R. Künzel, J. S. Sekhon, P. J. Bickel and B. Yu, "Metalearners for
        estimating heterogeneous treatment effects using machine learning", PNAS
        116(10), 4156-4165, 2019.
+    .. [2] B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap",
+       Chapman & Hall, 1993.
 
     Examples
     --------
@@ -101,62 +190,39 @@ class SLearner(BaseMetaLearner):
     (0.78, 0.94)
     """
 
-    def __init__(
-        self, *, model_y=None, model_t=None, propensity_clip=0.01, random_state=None
-    ):
-        self.model_y = model_y
-        self.model_t = model_t
-        self.propensity_clip = propensity_clip
-        self.random_state = random_state
+    _n_seeds = 3  # propensity, outcome, cross-fitting
+    _outcome_kind = "s_learner"
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, treatment=None, sample_weight=None):
-        """Fit the propensity model and the outcome model on ``[X, t]``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            Outcome.
-        treatment : array-like of shape (n_samples,)
-            Binary treatment (0 = control, 1 = treated); required.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the ``fit`` of both nuisance models, which must then accept
-            ``sample_weight``.
-
-        Returns
-        -------
-        self : SLearner
-        """
-        X, y, treatment, sample_weight = check_effect_data(
-            self, X, y, treatment, sample_weight, reset=True, method="fit"
-        )
-        seed_t, seed_y = spawn_seeds(self.random_state, 2)
-        self._fit_propensity(X, treatment, sample_weight, seed_t)
+    def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
+        seed_t, seed_y, seed_cv = seeds
+        self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
+        if diagnostics:
+            self._diagnostics(X, y, codes, sample_weight, groups, seed_cv)
         model = clone_with_seed(self._outcome_model(), seed_y)
-        fit_model(
-            model, _with_treatment(X, treatment), y, sample_weight, role="model_y"
-        )
+        design = with_treatment_columns(X, codes, self._n_levels)
+        fit_model(model, design, y, sample_weight, role="model_y")
         self.models_y_ = [model]
         return self
 
     def _predict_outcomes(self, X):
         model = self.models_y_[0]
-        n_samples = X.shape[0]
+        n_samples, n_levels = X.shape[0], self._n_levels
         return np.column_stack(
             [
-                model.predict(_with_treatment(X, np.zeros(n_samples))),
-                model.predict(_with_treatment(X, np.ones(n_samples))),
+                model.predict(
+                    with_treatment_columns(X, np.full(n_samples, code), n_levels)
+                )
+                for code in range(n_levels)
             ]
         )
 
 
-class TLearner(BaseMetaLearner):
+class TLearner(_OutcomeLearner):
     """T-learner: one outcome model per treatment arm.
 
-    ``mu_0`` is fitted on the control units and ``mu_1`` on the treated units; the
-    effect is ``tau(x) = mu_1(x) - mu_0(x)``. Each arm gets a flexible model of its
+    ``mu_j`` is fitted on the units of level ``j`` (for a 0/1 treatment: ``mu_0`` on
+    the control and ``mu_1`` on the treated units); the effect of level ``k`` is
+    ``tau_k(x) = mu_k(x) - mu_baseline(x)``. Each arm gets a flexible model of its
     own, which suits effects that differ in shape between the arms; with a small arm
     its model is noisy, and the difference of two noisy fits can exaggerate
     heterogeneity.
@@ -168,22 +234,64 @@ class TLearner(BaseMetaLearner):
         ``GradientBoostingRegressor(max_depth=2)``: gradient boosting of shallow trees,
         deterministic, fast and single-threaded.
     model_t : classifier with ``predict_proba``, default=None
-        Propensity model ``P(t = 1 | x)``, cloned before fitting. ``None`` uses
-        ``LogisticRegression()``. It serves the overlap check and :meth:`score`.
+        Propensity model ``P(t = level | x)`` (multinomial for ``K > 2``), cloned
+        before fitting. ``None`` uses ``LogisticRegression()``. It serves the overlap
+        check and :meth:`score`.
     propensity_clip : float, default=0.01
-        Propensities used by :meth:`score` are clipped to
-        ``[propensity_clip, 1 - propensity_clip]``; must lie in (0, 0.5).
+        Propensities used by :meth:`score` (and the cross-fitted diagnostics) are
+        clipped to ``[propensity_clip, 1 - propensity_clip]`` per level; must lie in
+        (0, 0.5).
+    baseline : level or None, default=None
+        The reference treatment level of the effects; ``None`` takes the first of the
+        sorted levels (0 for a 0/1 treatment). Must be one of the treatment levels.
+    cv : int, cross-validation splitter, iterable or None, default=None
+        ``None``: no cross-fitting (the cheapest fit). Otherwise the folds over which
+        the propensity and outcome models are cross-fitted for the diagnostics
+        ``nuisance_scores_`` and ``overlap_["n_clipped_out_of_fold"]``; an int gives
+        a shuffled :class:`TreatmentStratifiedKFold` (group-aware with ``groups``).
+        The effect estimate always uses the models fitted on all the data.
+    n_bootstrap : int, default=0
+        Number of bootstrap replicas refitted in ``fit`` for :meth:`ate_interval` and
+        :meth:`effect_interval` (0: none). Each replica resamples the units within
+        each arm (every arm keeps its size) and repeats the whole fit.
+    n_jobs : int, default=None
+        Cross-fitting folds and bootstrap replicas fitted in parallel (joblib;
+        ``None`` means 1). Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds every nuisance model whose ``random_state`` is None (its own value is
-        kept otherwise); per-model seeds are drawn by index, so results are exactly
-        reproducible.
+        kept otherwise), the folds and the bootstrap; seeds are spawned by index, so
+        results are exactly reproducible for any ``n_jobs``.
 
     Attributes
     ----------
-    models_y_ : list of two fitted regressors
-        ``models_y_[0]`` is ``mu_0`` (control arm), ``models_y_[1]`` is ``mu_1``.
+    models_y_ : list of K fitted regressors
+        ``models_y_[j]`` is ``mu_j``, fitted on the units of level
+        ``treatment_levels_[j]`` (for 0/1: ``mu_0`` then ``mu_1``).
     model_t_ : fitted classifier
-        The propensity model.
+        The propensity model, fitted on the level codes ``0, ..., K - 1`` (the
+        positions in ``treatment_levels_``).
+    treatment_levels_ : ndarray of shape (K,)
+        The sorted treatment levels seen in ``fit``.
+    baseline_ : scalar or str
+        The reference level.
+    effect_levels_ : ndarray of shape (K - 1,)
+        The levels whose effects against ``baseline_`` :meth:`predict` returns, in
+        column order (``treatment_levels_`` without the baseline).
+    overlap_ : dict
+        Overlap summary of the in-sample propensities: ``propensity_min`` and
+        ``propensity_max`` per level, ``share_outside`` and ``n_outside`` (units with
+        a propensity outside ``bounds`` = (0.05, 0.95)), ``n_clipped`` (units the
+        clipping changes) and ``n_clipped_out_of_fold`` (cross-fitted propensities
+        clipped; None without ``cv``).
+    nuisance_scores_ : dict or None
+        With ``cv``: cross-fitted ``outcome_mse`` (observed arm) and
+        ``propensity_log_loss``; None otherwise.
+    n_propensity_clipped_ : int
+        With ``cv``: number of cross-fitted propensities changed by the clipping.
+    fold_models_y_, fold_models_t_ : lists
+        With ``cv``: the per-fold outcome model(s) and propensity models.
+    bootstrap_estimators_ : list
+        The ``n_bootstrap`` fitted replicas (empty when ``n_bootstrap=0``).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -192,29 +300,37 @@ class TLearner(BaseMetaLearner):
     See Also
     --------
     SLearner : One outcome model on features and treatment.
-    TreatmentStratifiedKFold : Cross-validation folds that keep both arms.
+    TreatmentStratifiedKFold : Cross-validation folds that keep every arm.
 
     Notes
     -----
-    ``tau(x) = mu_1(x) - mu_0(x)`` with ``mu_a`` the regression of ``y`` on ``x``
-    among units with ``t = a``.
+    ``tau_k(x) = mu_k(x) - mu_b(x)`` with ``mu_j`` the regression of ``y`` on ``x``
+    among units with ``t = j``.
 
-    ``treatment`` travels through ``Pipeline``, ``GridSearchCV`` and
+    Output shapes: ``predict`` (n_samples,) for two levels, (n_samples, K - 1) for
+    ``K > 2`` (columns in ``effect_levels_`` order); ``predict_outcomes``
+    (n_samples, K) in ``treatment_levels_`` order; ``ate`` a float, or (K - 1,).
+
+    ``treatment`` (and ``groups``) travel through ``Pipeline``, ``GridSearchCV`` and
     ``cross_validate`` by scikit-learn's metadata routing: the class already requests
-    it for ``fit`` and ``score``, so only ``sklearn.set_config(
-    enable_metadata_routing=True)`` is needed. To tune a nuisance model's
-    hyper-parameters (``model_y__max_depth``), pass the model explicitly: with
-    ``model_y=None`` the default is only built inside ``fit``.
+    them, so only ``sklearn.set_config(enable_metadata_routing=True)`` is needed. To
+    tune a nuisance model's hyper-parameters (``model_y__max_depth``), pass the model
+    explicitly: with ``model_y=None`` the default is only built inside ``fit``.
 
-    ``fit`` warns (``UserWarning``) when more than 5 % of the units have an estimated
-    propensity outside [0.05, 0.95], and raises when the propensity separates the arms
-    completely.
+    ``fit`` warns (``UserWarning``, with share and count) when more than 5 % of the
+    units have an estimated propensity outside [0.05, 0.95], and raises when the
+    propensity of some level separates its units from all others completely.
+
+    The bootstrap intervals are percentile intervals (Efron and Tibshirani, 1993):
+    they capture the variance of the whole fit, not its bias.
 
     References
     ----------
     .. [1] S. R. Künzel, J. S. Sekhon, P. J. Bickel and B. Yu, "Metalearners for
        estimating heterogeneous treatment effects using machine learning", PNAS
        116(10), 4156-4165, 2019.
+    .. [2] B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap",
+       Chapman & Hall, 1993.
 
     Examples
     --------
@@ -226,44 +342,36 @@ class TLearner(BaseMetaLearner):
     (3, 2)
     >>> round(learner.ate(data.X), 1), round(data.ate, 1)
     (1.0, 0.9)
+
+    A three-arm treatment coded with strings, with bootstrap intervals:
+
+    >>> import numpy as np
+    >>> arms = np.array(["a", "b", "c"])[np.arange(500) % 3]
+    >>> y = data.X[:, 0] + (arms == "b") + 2 * (arms == "c")
+    >>> learner = TLearner(baseline="a", n_bootstrap=20, random_state=0)
+    >>> learner = learner.fit(data.X, y, treatment=arms)
+    >>> learner.effect_levels_.tolist(), learner.predict(data.X).shape
+    (['b', 'c'], (500, 2))
+    >>> learner.ate(data.X).round(1)
+    array([1., 2.])
+    >>> lower, upper = learner.ate_interval(data.X, alpha=0.1)
+    >>> bool(np.all(lower < [1, 2]) and np.all(upper > [1, 2]))
+    True
     """
 
-    def __init__(
-        self, *, model_y=None, model_t=None, propensity_clip=0.01, random_state=None
-    ):
-        self.model_y = model_y
-        self.model_t = model_t
-        self.propensity_clip = propensity_clip
-        self.random_state = random_state
+    _n_seeds = 4  # propensity, two outcome seeds, cross-fitting
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, treatment=None, sample_weight=None):
-        """Fit the propensity model and one outcome model per arm.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            Outcome.
-        treatment : array-like of shape (n_samples,)
-            Binary treatment (0 = control, 1 = treated); required.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the ``fit`` of every nuisance model (restricted to the arm),
-            which must then accept ``sample_weight``.
-
-        Returns
-        -------
-        self : TLearner
-        """
-        X, y, treatment, sample_weight = check_effect_data(
-            self, X, y, treatment, sample_weight, reset=True, method="fit"
-        )
-        seed_t, *seeds_y = spawn_seeds(self.random_state, 3)
-        self._fit_propensity(X, treatment, sample_weight, seed_t)
+    def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
+        seed_t, seed_0, seed_1, seed_cv = seeds
+        self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
+        if diagnostics:
+            self._diagnostics(X, y, codes, sample_weight, groups, seed_cv)
         models = []
-        for arm, seed in zip((0, 1), seeds_y, strict=True):
-            in_arm = treatment == arm
+        n_levels = self._n_levels
+        for code, seed in zip(
+            range(n_levels), level_seeds(seed_0, seed_1, n_levels), strict=True
+        ):
+            in_arm = codes == code
             model = clone_with_seed(self._outcome_model(), seed)
             fit_model(
                 model,
@@ -278,8 +386,3 @@ class TLearner(BaseMetaLearner):
 
     def _predict_outcomes(self, X):
         return np.column_stack([model.predict(X) for model in self.models_y_])
-
-
-def _with_treatment(X, treatment):
-    """``[X, t]``: the treatment appended as the last column."""
-    return np.column_stack([X, np.asarray(treatment, dtype=X.dtype)])

@@ -1,9 +1,10 @@
 """K-fold cross-validation stratified on the treatment.
 
-Effect learners need both arms in every training fold, and their scores need both arms
+Effect learners need every arm in every training fold, and their scores need every arm
 in every validation fold. Stratifying the folds on the treatment keeps each arm's share
-(and hence both arms) in every fold, which plain ``KFold`` does not guarantee for rare
-treatments.
+(and hence every arm) in every fold, which plain ``KFold`` does not guarantee for rare
+treatments. With cluster labels (``groups``), :func:`group_stratified_folds` keeps each
+cluster in one fold and stratifies on the treatment as far as the clusters allow.
 """
 
 from __future__ import annotations
@@ -11,20 +12,29 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
+from sklearn.model_selection import (
+    BaseCrossValidator,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+)
 from sklearn.utils.validation import _num_samples
 
-from skcausal.effects._base import check_treatment
+from skcausal.effects._levels import (
+    check_treatment_labels,
+    level_name,
+    resolve_levels,
+)
 
 __all__ = ["TreatmentStratifiedKFold"]
 
 
 class TreatmentStratifiedKFold(BaseCrossValidator):
-    """K-fold splitter stratified on the treatment, so every fold holds both arms.
+    """K-fold splitter stratified on the treatment, so every fold holds every arm.
 
     The folds are those of :class:`sklearn.model_selection.StratifiedKFold` with the
-    treatment as the class label: each test fold keeps (up to rounding) the treated
-    share of the whole sample. The splitter requests ``treatment`` for ``split``
+    treatment as the class label: each test fold keeps (up to rounding) every arm's
+    share of the whole sample. Binary and multi-valued (categorical, numeric or string)
+    treatments are accepted. The splitter requests ``treatment`` for ``split``
     through scikit-learn's metadata routing, the way ``GroupKFold`` requests
     ``groups``: inside ``GridSearchCV(cv=TreatmentStratifiedKFold())`` or
     ``cross_validate`` with ``sklearn.set_config(enable_metadata_routing=True)``, the
@@ -33,7 +43,8 @@ class TreatmentStratifiedKFold(BaseCrossValidator):
     Parameters
     ----------
     n_splits : int, default=5
-        Number of folds (>= 2). Each arm needs at least ``n_splits`` units.
+        Number of folds (>= 2). Each arm (treatment level) needs at least
+        ``n_splits`` units.
     shuffle : bool, default=False
         Whether to shuffle each arm's units before splitting into folds.
     random_state : int, RandomState instance or None, default=None
@@ -76,7 +87,7 @@ class TreatmentStratifiedKFold(BaseCrossValidator):
         self.random_state = random_state
 
     def split(self, X, y=None, groups=None, treatment=None):
-        """Generate train/test indices with both arms in every fold.
+        """Generate train/test indices with every arm in every fold.
 
         Parameters
         ----------
@@ -87,7 +98,7 @@ class TreatmentStratifiedKFold(BaseCrossValidator):
         groups : object, default=None
             Ignored; present for API compatibility.
         treatment : array-like of shape (n_samples,)
-            Binary treatment (0/1) to stratify on; required.
+            Treatment to stratify on (binary or categorical); required.
 
         Yields
         ------
@@ -97,20 +108,18 @@ class TreatmentStratifiedKFold(BaseCrossValidator):
             Test-set indices of the split.
         """
         n_samples = _num_samples(X)
-        treatment = check_treatment(
-            treatment, n_samples, name=type(self).__name__, method="split"
-        )
-        counts = np.bincount(treatment, minlength=2)
-        if counts.min() < self.n_splits:
-            arm = "treated" if counts[1] < counts[0] else "control"
-            raise ValueError(
-                f"n_splits={self.n_splits} folds need at least {self.n_splits} "
-                f"{arm} units; got {counts.min()}. Use fewer folds."
-            )
+        name = type(self).__name__
+        if treatment is None:
+            from skcausal.effects._base import missing_treatment_error
+
+            raise missing_treatment_error(name, "split")
+        labels = check_treatment_labels(treatment, n_samples, name=name, method="split")
+        levels, codes, _ = resolve_levels(labels, None, name=name)
+        check_arm_sizes(codes, levels, self.n_splits)
         folds = StratifiedKFold(
             n_splits=self.n_splits, shuffle=self.shuffle, random_state=self.random_state
         )
-        yield from folds.split(np.zeros((n_samples, 1)), treatment)
+        yield from folds.split(np.zeros((n_samples, 1)), codes)
 
     def get_n_splits(self, X=None, y=None, groups=None, treatment=None) -> int:
         """Return the number of folds.
@@ -125,3 +134,71 @@ class TreatmentStratifiedKFold(BaseCrossValidator):
         n_splits : int
         """
         return self.n_splits
+
+
+def check_arm_sizes(codes, levels, n_splits: int) -> None:
+    """Raise when some arm has fewer units than there are folds."""
+    counts = np.bincount(codes, minlength=levels.size)
+    if counts.min() >= n_splits:
+        return
+    smallest = int(np.argmin(counts))
+    if (
+        levels.size == 2
+        and levels.dtype.kind in "iuf"
+        and levels[0] == 0
+        and levels[1] == 1
+    ):
+        arm = f"{'treated' if smallest == 1 else 'control'} units"
+    else:
+        arm = f"units of {level_name(levels[smallest], levels)}"
+    raise ValueError(
+        f"n_splits={n_splits} folds need at least {n_splits} {arm}; got "
+        f"{counts[smallest]}. Use fewer folds."
+    )
+
+
+def group_stratified_folds(codes, groups, n_splits: int, random_state, levels=None):
+    """Cross-fitting folds that never split a group, stratified on the treatment.
+
+    When every group holds a single treatment level (clusters nested in arms, as in a
+    cluster-randomised trial, or the copies of one unit in a bootstrap resample), the
+    groups themselves are split by a shuffled :class:`StratifiedKFold` on their level,
+    which balances the arms exactly; otherwise
+    :class:`sklearn.model_selection.StratifiedGroupKFold` balances them as far as the
+    groups allow.
+
+    Returns
+    -------
+    folds : list of (train, test) index arrays
+    """
+    unique, group_index = np.unique(groups, return_inverse=True)
+    group_index = group_index.reshape(-1)
+    n_levels = int(codes.max()) + 1
+    if unique.size < n_splits:
+        raise ValueError(
+            f"groups has {unique.size} distinct groups, fewer than the {n_splits} "
+            "cross-fitting folds; use fewer folds (cv) or finer groups."
+        )
+    first_code = np.full(unique.size, -1)
+    first_code[group_index] = codes
+    nested = np.array_equal(first_code[group_index], codes)
+    if nested:
+        per_level = np.bincount(first_code, minlength=n_levels)
+        if per_level.min() < n_splits:
+            level = int(np.argmin(per_level))
+            arm = (
+                f"code {level}" if levels is None else level_name(levels[level], levels)
+            )
+            raise ValueError(
+                f"The {arm} arm occurs in only {per_level[level]} "
+                f"groups, fewer than the {n_splits} cross-fitting folds; use fewer "
+                "folds (cv)."
+            )
+        splitter = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
+        folds = []
+        for _, test_groups in splitter.split(np.zeros((unique.size, 1)), first_code):
+            in_test = np.isin(group_index, test_groups)
+            folds.append((np.flatnonzero(~in_test), np.flatnonzero(in_test)))
+        return folds
+    splitter = StratifiedGroupKFold(n_splits, shuffle=True, random_state=random_state)
+    return list(splitter.split(np.zeros((codes.size, 1)), codes, group_index))

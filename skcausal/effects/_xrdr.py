@@ -16,34 +16,39 @@ conditional mean is the treatment effect on the features:
 Cross-fitting uses the folds and per-fold seeds of
 :func:`skcausal.effects.cross_fit_nuisances`, so results are identical for any
 ``n_jobs``.
+
+Multi-valued (categorical) treatments with ``K`` levels: every effect is a level
+against the ``baseline``. The X-learner runs its two-arm recipe on each pair
+``{baseline, k}`` and blends with the propensity of ``k`` within the pair,
+``e_k / (e_k + e_b)``; the DR-learner regresses the multi-level pseudo-outcome
+``phi_k = mu_k - mu_b + 1{t = k} (y - mu_k) / e_k - 1{t = b} (y - mu_b) / e_b``
+(Kennedy, 2020, with the generalised propensity of G. W. Imbens, Biometrika 87(3),
+2000); the R-learner minimises the R-loss on each subsample ``{baseline, k}`` with a
+pooled ``E[y | x, t in {b, k}]`` and the pair propensity (the per-pair reduction, not
+the joint vector form of Nie and Wager, so any ``model_final`` works). ``predict`` has
+shape (n_samples,) for two levels and (n_samples, K - 1) otherwise (columns in
+``effect_levels_`` order); ``predict_outcomes`` (n_samples, K).
 """
 
 from __future__ import annotations
 
-import warnings
-from numbers import Integral
-
 import numpy as np
-from sklearn.base import _fit_context
 from sklearn.linear_model import RidgeCV
-from sklearn.metrics import log_loss
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from skcausal.effects._base import (
-    BaseMetaLearner,
-    check_effect_data,
-    clip_propensity,
     clone_with_seed,
-    cross_fit_folds,
-    default_model_t,
     dr_loss,
-    dr_pseudo_outcome,
+    dr_pseudo_outcomes,
     fit_model,
-    predict_propensity,
     spawn_seeds,
+)
+from skcausal.effects._learner import (
+    BaseMetaLearner,
+    clip_pair_propensity,
+    level_seeds,
 )
 
 __all__ = ["DRLearner", "RLearner", "XLearner"]
@@ -62,80 +67,13 @@ def default_model_final():
     return RidgeCV(alphas=np.logspace(-2, 3, 11))
 
 
-# --------------------------------------------------------------------------------------
-# Cross-fitting of the nuisances
-# --------------------------------------------------------------------------------------
-
-
-def _fit_nuisance_fold(model_y, model_t, X, y, t, sw, train, test, seeds, pooled):
-    """Fit the propensity and outcome model(s) on ``train``; predict ``test``.
-
-    ``pooled=True`` fits one outcome model ``m(x) = E[y | x]`` on both arms (R-learner);
-    otherwise one model per arm (``mu_0``, ``mu_1``).
-    """
-    sw_train = None if sw is None else sw[train]
-    X_train, y_train, t_train = X[train], y[train], t[train]
-    propensity_model = clone_with_seed(model_t, seeds[0])
-    fit_model(propensity_model, X_train, t_train, sw_train, role="model_t")
-    if pooled:
-        groups = [np.ones(train.size, dtype=bool)]
-    else:
-        groups = [t_train == 0, t_train == 1]
-    outcome_models = []
-    for rows, seed in zip(groups, seeds[1:], strict=False):
-        model = clone_with_seed(model_y, seed)
-        fit_model(
-            model,
-            X_train[rows],
-            y_train[rows],
-            None if sw_train is None else sw_train[rows],
-            role="model_y",
-        )
-        outcome_models.append(model)
-    outcomes = np.column_stack([m.predict(X[test]) for m in outcome_models])
-    propensity = predict_propensity(propensity_model, X[test])
-    return test, propensity, outcomes, propensity_model, outcome_models
-
-
-def _warn_clipped(propensity, clip, *, name):
-    """Clip propensities; warn with the number of units the clipping changed."""
-    touched = int(np.sum((propensity < clip) | (propensity > 1.0 - clip)))
-    if touched:
-        warnings.warn(
-            f"{name}: propensity_clip={clip:g} clipped {touched} of {propensity.size} "
-            f"estimated propensities into [{clip:g}, {1.0 - clip:g}].",
-            UserWarning,
-            stacklevel=4,
-        )
-    return clip_propensity(propensity, clip), touched
-
-
-def _nuisance_scores(y, treatment, outcomes, propensity, sample_weight):
-    """Cross-fitted losses: outcome MSE on the observed arm, propensity log-loss."""
-    if outcomes.shape[1] == 1:
-        fitted = outcomes[:, 0]
-    else:
-        fitted = np.where(treatment == 1, outcomes[:, 1], outcomes[:, 0])
-    return {
-        "outcome_mse": float(np.average((y - fitted) ** 2, weights=sample_weight)),
-        "propensity_log_loss": float(
-            log_loss(treatment, propensity, sample_weight=sample_weight, labels=[0, 1])
-        ),
-    }
-
-
 class _CrossFitLearner(BaseMetaLearner):
-    """Shared parameters, cross-fitting and CATE-based prediction and scoring."""
+    """Shared parameters of the learners with a final (second-stage) model."""
 
     _parameter_constraints: dict = {
         **BaseMetaLearner._parameter_constraints,
         "model_final": [HasMethods(["fit", "predict"]), None],
-        "cv": ["cv_object"],
-        "n_jobs": [Integral, None],
     }
-
-    # Whether the outcome nuisance is one pooled E[y | x] (R) or one model per arm.
-    _pooled_outcome = False
 
     def __init__(
         self,
@@ -145,6 +83,8 @@ class _CrossFitLearner(BaseMetaLearner):
         model_final=None,
         cv=5,
         propensity_clip=0.01,
+        baseline=None,
+        n_bootstrap=0,
         n_jobs=None,
         random_state=None,
     ):
@@ -153,50 +93,18 @@ class _CrossFitLearner(BaseMetaLearner):
         self.model_final = model_final
         self.cv = cv
         self.propensity_clip = propensity_clip
+        self.baseline = baseline
+        self.n_bootstrap = n_bootstrap
         self.n_jobs = n_jobs
         self.random_state = random_state
 
     def _final_model(self):
         return default_model_final() if self.model_final is None else self.model_final
 
-    def _cross_fit(self, X, y, treatment, sample_weight, seed):
-        """Out-of-fold nuisances; sets ``nuisance_scores_`` and the fold models."""
-        model_t = default_model_t() if self.model_t is None else self.model_t
-        cv = 5 if self.cv is None else self.cv
-        n_seeds = 2 if self._pooled_outcome else 3
-        folds, fold_seeds = cross_fit_folds(X, y, treatment, cv, seed, n_seeds)
-        results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_nuisance_fold)(
-                self._outcome_model(),
-                model_t,
-                X,
-                y,
-                treatment,
-                sample_weight,
-                train,
-                test,
-                seeds,
-                self._pooled_outcome,
-            )
-            for (train, test), seeds in zip(folds, fold_seeds, strict=True)
-        )
-        n_samples = X.shape[0]
-        propensity = np.full(n_samples, np.nan)
-        outcomes = np.full((n_samples, 1 if self._pooled_outcome else 2), np.nan)
-        for test, fold_propensity, fold_outcomes, _, _ in results:
-            propensity[test] = fold_propensity
-            outcomes[test] = fold_outcomes
-        if np.isnan(propensity).any():
-            raise ValueError("cv must place every sample in exactly one test fold.")
-        propensity, self.n_propensity_clipped_ = _warn_clipped(
-            propensity, self.propensity_clip, name=type(self).__name__
-        )
-        self.fold_models_t_ = [r[3] for r in results]
-        self.fold_models_y_ = [r[4] for r in results]
-        self.nuisance_scores_ = _nuisance_scores(
-            y, treatment, outcomes, propensity, sample_weight
-        )
-        return propensity, outcomes
+    def _final_seeds(self, seed):
+        """One seed per effect level; the binary learner keeps its single seed."""
+        n_effects = self._n_levels - 1
+        return [seed] if n_effects == 1 else spawn_seeds(seed, n_effects)
 
 
 # --------------------------------------------------------------------------------------
@@ -230,25 +138,56 @@ class XLearner(_CrossFitLearner):
     cv : int, cross-validation splitter or iterable, default=5
         Folds for the cross-fitted nuisance diagnostics ``nuisance_scores_`` (the
         estimate itself follows the paper and uses full-arm models). An int gives a
-        shuffled :class:`TreatmentStratifiedKFold`.
+        shuffled :class:`TreatmentStratifiedKFold` (group-aware with ``groups``).
     propensity_clip : float, default=0.01
-        Propensities are clipped to ``[propensity_clip, 1 - propensity_clip]``; a
-        warning reports how many training units the clipping changed.
+        Propensities are clipped to ``[propensity_clip, 1 - propensity_clip]`` per
+        level (for ``K > 2`` also the pair propensities); a warning reports how many
+        units the clipping changed.
+    baseline : level or None, default=None
+        The reference treatment level of the effects; ``None`` takes the first of the
+        sorted levels (0 for a 0/1 treatment). Must be one of the treatment levels.
+    n_bootstrap : int, default=0
+        Number of bootstrap replicas refitted in ``fit`` for :meth:`ate_interval` and
+        :meth:`effect_interval` (0: none). Each replica resamples the units within
+        each arm (every arm keeps its size) and repeats the whole fit, cross-fitting
+        included (the copies of a unit stay in one fold).
     n_jobs : int, default=None
-        Folds fitted in parallel (joblib); the result does not depend on it.
+        Folds and bootstrap replicas fitted in parallel (joblib); the result does not
+        depend on it.
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds and every nuisance model whose ``random_state`` is None.
+        Seeds the folds, the bootstrap and every nuisance model whose ``random_state``
+        is None; seeds are spawned by index.
 
     Attributes
     ----------
-    models_y_ : list of two fitted regressors
-        ``mu_0`` and ``mu_1``.
-    models_final_ : list of two fitted regressors
-        ``tau_0`` (fitted on control units) and ``tau_1`` (on treated units).
+    models_y_ : list of K fitted regressors
+        ``mu_j`` per level, in ``treatment_levels_`` order (``mu_0``, ``mu_1``).
+    models_final_ : list
+        Two levels: ``[tau_b, tau_k]``, the effect models fitted on the baseline
+        units and on the other level's units (for 0/1: ``tau_0`` on control, ``tau_1``
+        on treated units). ``K > 2``: one such pair per level of ``effect_levels_``.
+    treatment_levels_ : ndarray of shape (K,)
+        The sorted treatment levels seen in ``fit``; ``model_t_`` and the fold
+        propensity models are fitted on their codes ``0, ..., K - 1``.
+    baseline_ : scalar or str
+        The reference level.
+    effect_levels_ : ndarray of shape (K - 1,)
+        The levels whose effects against ``baseline_`` :meth:`predict` returns, in
+        column order.
+    overlap_ : dict
+        Overlap summary of ``model_t_``'s in-sample propensities:
+        ``propensity_min``/``propensity_max`` per level, ``share_outside`` and
+        ``n_outside`` (units with a propensity outside ``bounds`` = (0.05, 0.95)),
+        ``n_clipped`` (in-sample units the clipping changes) and
+        ``n_clipped_out_of_fold`` (equal to ``n_propensity_clipped_``).
+    bootstrap_estimators_ : list
+        The ``n_bootstrap`` fitted replicas (empty when ``n_bootstrap=0``); their
+        cross-fitting fold models are dropped.
     model_t_ : fitted classifier
         The propensity model.
     fold_models_y_, fold_models_t_ : lists
-        The cross-fitting fold models (per fold: ``[mu_0, mu_1]``; a classifier).
+        The cross-fitting fold models (per fold: ``[mu_0, ..., mu_{K-1}]``; a
+        classifier).
     nuisance_scores_ : dict
         Cross-fitted ``outcome_mse`` (observed arm) and ``propensity_log_loss``.
     n_propensity_clipped_ : int
@@ -276,17 +215,26 @@ class XLearner(_CrossFitLearner):
     flexible model, e.g. ``GradientBoostingRegressor(max_depth=2)``, and tune it with
     ``GridSearchCV``, whose default scoring is :meth:`score`.
 
-    ``treatment`` travels through ``Pipeline``, ``GridSearchCV`` and
-    ``cross_validate`` by scikit-learn's metadata routing: the class requests it for
-    ``fit`` and ``score``, so only ``sklearn.set_config(enable_metadata_routing=True)``
-    is needed. Tune nuisance hyper-parameters (``model_final__max_depth``) by passing
-    the model explicitly: a ``None`` default is only built inside ``fit``.
+    ``treatment`` (and ``groups``, which makes the cross-fitting folds group-aware)
+    travel through ``Pipeline``, ``GridSearchCV`` and ``cross_validate`` by
+    scikit-learn's metadata routing: the class requests them, so only
+    ``sklearn.set_config(enable_metadata_routing=True)`` is needed. Tune nuisance
+    hyper-parameters (``model_final__max_depth``) by passing the model explicitly: a
+    ``None`` default is only built inside ``fit``.
+
+    ``fit`` warns (``UserWarning``, with share and count) when more than 5 % of the
+    units have an in-sample propensity outside [0.05, 0.95] and raises when some
+    level's propensity separates its units from all others. :meth:`ate_interval` and
+    :meth:`effect_interval` are bootstrap percentile intervals (Efron and Tibshirani,
+    1993): they capture the variance of the whole fit, not its bias.
 
     References
     ----------
     .. [1] S. R. Künzel, J. S. Sekhon, P. J. Bickel and B. Yu, "Metalearners for
        estimating heterogeneous treatment effects using machine learning", PNAS
        116(10), 4156-4165, 2019.
+    .. [2] B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap",
+       Chapman & Hall, 1993.
 
     Examples
     --------
@@ -300,56 +248,60 @@ class XLearner(_CrossFitLearner):
     True
     """
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, treatment=None, sample_weight=None):
-        """Fit the outcome, propensity and two effect models.
+    _n_seeds = 6  # propensity, cross-fitting, two outcome and two effect seeds
+    _propensity_in_effects = True
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            Outcome.
-        treatment : array-like of shape (n_samples,)
-            Binary treatment (0 = control, 1 = treated); required.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the ``fit`` of every model (restricted to its rows).
-
-        Returns
-        -------
-        self : XLearner
-        """
-        X, y, treatment, sample_weight = check_effect_data(
-            self, X, y, treatment, sample_weight, reset=True, method="fit"
-        )
-        seed_t, seed_cv, *seeds = spawn_seeds(self.random_state, 6)
-        self._fit_propensity(X, treatment, sample_weight, seed_t)
-        self._cross_fit(X, y, treatment, sample_weight, seed_cv)
-        arms = [treatment == 0, treatment == 1]
-        models_y, models_final = [], []
-        for arm, rows in enumerate(arms):
-            model = clone_with_seed(self._outcome_model(), seeds[arm])
+    def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
+        seed_t, seed_cv, seed_y0, seed_y1, seed_f0, seed_f1 = seeds
+        n_levels, b = self._n_levels, self._baseline_code
+        self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
+        if diagnostics:
+            self._cross_fit(X, y, codes, sample_weight, groups, seed_cv)
+        arms = [codes == code for code in range(n_levels)]
+        models_y = []
+        for rows, seed in zip(
+            arms, level_seeds(seed_y0, seed_y1, n_levels), strict=True
+        ):
+            model = clone_with_seed(self._outcome_model(), seed)
             sw = None if sample_weight is None else sample_weight[rows]
             fit_model(model, X[rows], y[rows], sw, role="model_y")
             models_y.append(model)
-        for arm, rows in enumerate(arms):
-            other = models_y[1 - arm].predict(X[rows])
-            imputed = y[rows] - other if arm == 1 else other - y[rows]
-            model = clone_with_seed(self._final_model(), seeds[2 + arm])
-            sw = None if sample_weight is None else sample_weight[rows]
-            fit_model(model, X[rows], imputed, sw, role="model_final")
-            models_final.append(model)
+        # Stage 2, per non-baseline level k: impute effects on the baseline units
+        # with mu_k and on the level-k units with mu_b. A model fitted on the units
+        # of level j is seeded by j, whatever the baseline.
+        final_seeds = level_seeds(seed_f0, seed_f1, n_levels)
+        pairs = []
+        for k in self._effect_codes:
+            pair = []
+            for unit_level, other in ((b, k), (k, b)):
+                rows = arms[unit_level]
+                imputed = models_y[other].predict(X[rows])
+                imputed = y[rows] - imputed if unit_level == k else imputed - y[rows]
+                model = clone_with_seed(self._final_model(), final_seeds[unit_level])
+                sw = None if sample_weight is None else sample_weight[rows]
+                fit_model(model, X[rows], imputed, sw, role="model_final")
+                pair.append(model)
+            pairs.append(pair)
         self.models_y_ = models_y
-        self.models_final_ = models_final
+        self.models_final_ = pairs[0] if n_levels == 2 else pairs
         return self
 
     def _predict_outcomes(self, X):
         return np.column_stack([model.predict(X) for model in self.models_y_])
 
-    def _predict_cate(self, X):
-        e = self._propensity(X)
-        tau0, tau1 = (model.predict(X) for model in self.models_final_)
-        return e * tau0 + (1.0 - e) * tau1
+    def _predict_effects(self, X):
+        propensity = self._propensity_matrix(X)
+        b = self._baseline_code
+        pairs = [self.models_final_] if self._n_levels == 2 else self.models_final_
+        columns = []
+        for k, (tau_baseline, tau_level) in zip(self._effect_codes, pairs, strict=True):
+            # Weight of the model fitted on the baseline units: the propensity of
+            # level k within the pair {b, k} (the plain propensity for two levels).
+            e = clip_pair_propensity(propensity, k, b, self.propensity_clip)
+            columns.append(
+                e * tau_baseline.predict(X) + (1.0 - e) * tau_level.predict(X)
+            )
+        return np.column_stack(columns)
 
 
 # --------------------------------------------------------------------------------------
@@ -381,25 +333,54 @@ class DRLearner(_CrossFitLearner):
         ``RidgeCV(alphas=np.logspace(-2, 3, 11))`` (linear effects; see Notes).
     cv : int, cross-validation splitter or iterable, default=5
         Cross-fitting folds; an int gives a shuffled
-        :class:`TreatmentStratifiedKFold`. The test folds must partition the samples.
+        :class:`TreatmentStratifiedKFold` (with ``groups``, group-aware folds
+        stratified on the treatment). The test folds must partition the samples.
     propensity_clip : float, default=0.01
-        Out-of-fold propensities are clipped to ``[propensity_clip,
-        1 - propensity_clip]`` before dividing by them; a warning reports how many
+        Propensities are clipped to ``[propensity_clip, 1 - propensity_clip]`` per
+        level (for ``K > 2`` also the pair propensities); a warning reports how many
         units the clipping changed.
+    baseline : level or None, default=None
+        The reference treatment level of the effects; ``None`` takes the first of the
+        sorted levels (0 for a 0/1 treatment). Must be one of the treatment levels.
+    n_bootstrap : int, default=0
+        Number of bootstrap replicas refitted in ``fit`` for :meth:`ate_interval` and
+        :meth:`effect_interval` (0: none). Each replica resamples the units within
+        each arm (every arm keeps its size) and repeats the whole fit, cross-fitting
+        included (the copies of a unit stay in one fold).
     n_jobs : int, default=None
-        Folds fitted in parallel (joblib); the result does not depend on it.
+        Folds and bootstrap replicas fitted in parallel (joblib); the result does not
+        depend on it.
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds and every nuisance model whose ``random_state`` is None; seeds
-        are spawned per fold.
+        Seeds the folds, the bootstrap and every nuisance model whose ``random_state``
+        is None; seeds are spawned by index.
 
     Attributes
     ----------
+    models_final_ : list of K - 1 fitted regressors
+        One CATE model per level of ``effect_levels_``.
     model_final_ : fitted regressor
-        The CATE model.
+        Two levels only: the CATE model (``models_final_[0]``).
+    treatment_levels_ : ndarray of shape (K,)
+        The sorted treatment levels seen in ``fit``; ``model_t_`` and the fold
+        propensity models are fitted on their codes ``0, ..., K - 1``.
+    baseline_ : scalar or str
+        The reference level.
+    effect_levels_ : ndarray of shape (K - 1,)
+        The levels whose effects against ``baseline_`` :meth:`predict` returns, in
+        column order.
+    overlap_ : dict
+        Overlap summary of ``model_t_``'s in-sample propensities:
+        ``propensity_min``/``propensity_max`` per level, ``share_outside`` and
+        ``n_outside`` (units with a propensity outside ``bounds`` = (0.05, 0.95)),
+        ``n_clipped`` (in-sample units the clipping changes) and
+        ``n_clipped_out_of_fold`` (equal to ``n_propensity_clipped_``).
+    bootstrap_estimators_ : list
+        The ``n_bootstrap`` fitted replicas (empty when ``n_bootstrap=0``); their
+        cross-fitting fold models are dropped.
     model_t_ : fitted classifier
         Propensity model fitted on all data.
-    fold_models_y_ : list of lists of two fitted regressors
-        Per fold, ``[mu_0, mu_1]``; :meth:`predict_outcomes` averages them.
+    fold_models_y_ : list of lists of K fitted regressors
+        Per fold, ``[mu_0, ..., mu_{K-1}]``; :meth:`predict_outcomes` averages them.
     fold_models_t_ : list of fitted classifiers
         The per-fold propensity models.
     nuisance_scores_ : dict
@@ -426,17 +407,28 @@ class DRLearner(_CrossFitLearner):
     flexible model, e.g. ``GradientBoostingRegressor(max_depth=2)``, and tune it with
     ``GridSearchCV``, whose default scoring is :meth:`score`.
 
-    ``treatment`` travels through ``Pipeline``, ``GridSearchCV`` and
-    ``cross_validate`` by scikit-learn's metadata routing: the class requests it for
-    ``fit`` and ``score``, so only ``sklearn.set_config(enable_metadata_routing=True)``
-    is needed. Tune nuisance hyper-parameters (``model_final__max_depth``) by passing
-    the model explicitly: a ``None`` default is only built inside ``fit``.
+    ``treatment`` (and ``groups``, which makes the cross-fitting folds group-aware)
+    travel through ``Pipeline``, ``GridSearchCV`` and ``cross_validate`` by
+    scikit-learn's metadata routing: the class requests them, so only
+    ``sklearn.set_config(enable_metadata_routing=True)`` is needed. Tune nuisance
+    hyper-parameters (``model_final__max_depth``) by passing the model explicitly: a
+    ``None`` default is only built inside ``fit``.
+
+    ``fit`` warns (``UserWarning``, with share and count) when more than 5 % of the
+    units have an in-sample propensity outside [0.05, 0.95] and raises when some
+    level's propensity separates its units from all others. :meth:`ate_interval` and
+    :meth:`effect_interval` are bootstrap percentile intervals (Efron and Tibshirani,
+    1993): they capture the variance of the whole fit, not its bias.
 
     References
     ----------
     .. [1] E. H. Kennedy, "Towards optimal doubly robust estimation of heterogeneous
        causal effects", Electronic Journal of Statistics 17(2), 3008-3049, 2023
        (arXiv:2004.14497, 2020).
+    .. [2] G. W. Imbens, "The role of the propensity score in estimating
+       dose-response functions", Biometrika 87(3), 706-710, 2000.
+    .. [3] B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap",
+       Chapman & Hall, 1993.
 
     Examples
     --------
@@ -453,36 +445,25 @@ class DRLearner(_CrossFitLearner):
     True
     """
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, treatment=None, sample_weight=None):
-        """Cross-fit the nuisances, then fit the final model on the pseudo-outcome.
+    _n_seeds = 3  # propensity, cross-fitting, final model(s)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            Outcome.
-        treatment : array-like of shape (n_samples,)
-            Binary treatment (0 = control, 1 = treated); required.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the ``fit`` of every model.
-
-        Returns
-        -------
-        self : DRLearner
-        """
-        X, y, treatment, sample_weight = check_effect_data(
-            self, X, y, treatment, sample_weight, reset=True, method="fit"
+    def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
+        seed_t, seed_cv, seed_final = seeds
+        self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
+        propensity, outcomes = self._cross_fit(
+            X, y, codes, sample_weight, groups, seed_cv
         )
-        seed_t, seed_cv, seed_final = spawn_seeds(self.random_state, 3)
-        self._fit_propensity(X, treatment, sample_weight, seed_t)
-        propensity, outcomes = self._cross_fit(X, y, treatment, sample_weight, seed_cv)
-        mu0, mu1 = outcomes[:, 0], outcomes[:, 1]
-        phi = dr_pseudo_outcome(y, treatment, mu0, mu1, propensity)
-        model = clone_with_seed(self._final_model(), seed_final)
-        fit_model(model, X, phi, sample_weight, role="model_final")
-        self.model_final_ = model
+        phi = dr_pseudo_outcomes(
+            y, codes, outcomes, propensity, self._baseline_code, self._effect_codes
+        )
+        models = []
+        for j, seed in enumerate(self._final_seeds(seed_final)):
+            model = clone_with_seed(self._final_model(), seed)
+            fit_model(model, X, phi[:, j], sample_weight, role="model_final")
+            models.append(model)
+        self.models_final_ = models
+        if len(models) == 1:
+            self.model_final_ = models[0]
         return self
 
     def _predict_outcomes(self, X):
@@ -490,8 +471,8 @@ class DRLearner(_CrossFitLearner):
             [[m.predict(X) for m in fold] for fold in self.fold_models_y_], axis=0
         ).T
 
-    def _predict_cate(self, X):
-        return self.model_final_.predict(X)
+    def _predict_effects(self, X):
+        return np.column_stack([model.predict(X) for model in self.models_final_])
 
 
 # --------------------------------------------------------------------------------------
@@ -534,23 +515,56 @@ class RLearner(_CrossFitLearner):
         (linear effects; see Notes).
     cv : int, cross-validation splitter or iterable, default=5
         Cross-fitting folds; an int gives a shuffled
-        :class:`TreatmentStratifiedKFold`.
+        :class:`TreatmentStratifiedKFold` (with ``groups``, group-aware folds
+        stratified on the treatment).
     propensity_clip : float, default=0.01
-        Out-of-fold propensities are clipped to ``[propensity_clip,
-        1 - propensity_clip]``; a warning reports how many units it changed.
+        Propensities are clipped to ``[propensity_clip, 1 - propensity_clip]`` per
+        level (for ``K > 2`` also the pair propensities); a warning reports how many
+        units the clipping changed.
+    baseline : level or None, default=None
+        The reference treatment level of the effects; ``None`` takes the first of the
+        sorted levels (0 for a 0/1 treatment). Must be one of the treatment levels.
+    n_bootstrap : int, default=0
+        Number of bootstrap replicas refitted in ``fit`` for :meth:`ate_interval` and
+        :meth:`effect_interval` (0: none). Each replica resamples the units within
+        each arm (every arm keeps its size) and repeats the whole fit, cross-fitting
+        included (the copies of a unit stay in one fold).
     n_jobs : int, default=None
-        Folds fitted in parallel (joblib); the result does not depend on it.
+        Folds and bootstrap replicas fitted in parallel (joblib); the result does not
+        depend on it.
     random_state : int, RandomState instance or None, default=None
-        Seeds the folds and every nuisance model whose ``random_state`` is None.
+        Seeds the folds, the bootstrap and every nuisance model whose ``random_state``
+        is None; seeds are spawned by index.
 
     Attributes
     ----------
+    models_final_ : list of K - 1 fitted regressors
+        One CATE model per level of ``effect_levels_``, each fitted on the units of
+        that level and of the baseline.
     model_final_ : fitted regressor
-        The CATE model.
+        Two levels only: the CATE model (``models_final_[0]``).
+    treatment_levels_ : ndarray of shape (K,)
+        The sorted treatment levels seen in ``fit``; ``model_t_`` and the fold
+        propensity models are fitted on their codes ``0, ..., K - 1``.
+    baseline_ : scalar or str
+        The reference level.
+    effect_levels_ : ndarray of shape (K - 1,)
+        The levels whose effects against ``baseline_`` :meth:`predict` returns, in
+        column order.
+    overlap_ : dict
+        Overlap summary of ``model_t_``'s in-sample propensities:
+        ``propensity_min``/``propensity_max`` per level, ``share_outside`` and
+        ``n_outside`` (units with a propensity outside ``bounds`` = (0.05, 0.95)),
+        ``n_clipped`` (in-sample units the clipping changes) and
+        ``n_clipped_out_of_fold`` (equal to ``n_propensity_clipped_``).
+    bootstrap_estimators_ : list
+        The ``n_bootstrap`` fitted replicas (empty when ``n_bootstrap=0``); their
+        cross-fitting fold models are dropped.
     model_t_ : fitted classifier
         Propensity model fitted on all data.
-    fold_models_y_ : list of lists of one fitted regressor
-        Per fold, ``[m]``; :meth:`score` averages them.
+    fold_models_y_ : list of lists of K - 1 fitted regressors
+        Per fold, one pooled ``m`` per pair ``{baseline, k}`` (all units for two
+        levels); :meth:`score` averages them over the folds.
     fold_models_t_ : list of fitted classifiers
         The per-fold propensity models.
     nuisance_scores_ : dict
@@ -577,11 +591,18 @@ class RLearner(_CrossFitLearner):
     flexible model, e.g. ``GradientBoostingRegressor(max_depth=2)``, and tune it with
     ``GridSearchCV``, whose default scoring is :meth:`score`.
 
-    ``treatment`` travels through ``Pipeline``, ``GridSearchCV`` and
-    ``cross_validate`` by scikit-learn's metadata routing: the class requests it for
-    ``fit`` and ``score``, so only ``sklearn.set_config(enable_metadata_routing=True)``
-    is needed. Tune nuisance hyper-parameters (``model_final__max_depth``) by passing
-    the model explicitly: a ``None`` default is only built inside ``fit``.
+    ``treatment`` (and ``groups``, which makes the cross-fitting folds group-aware)
+    travel through ``Pipeline``, ``GridSearchCV`` and ``cross_validate`` by
+    scikit-learn's metadata routing: the class requests them, so only
+    ``sklearn.set_config(enable_metadata_routing=True)`` is needed. Tune nuisance
+    hyper-parameters (``model_final__max_depth``) by passing the model explicitly: a
+    ``None`` default is only built inside ``fit``.
+
+    ``fit`` warns (``UserWarning``, with share and count) when more than 5 % of the
+    units have an in-sample propensity outside [0.05, 0.95] and raises when some
+    level's propensity separates its units from all others. :meth:`ate_interval` and
+    :meth:`effect_interval` are bootstrap percentile intervals (Efron and Tibshirani,
+    1993): they capture the variance of the whole fit, not its bias.
 
     References
     ----------
@@ -589,6 +610,8 @@ class RLearner(_CrossFitLearner):
        effects", Biometrika 108(2), 299-319, 2021.
     .. [2] P. M. Robinson, "Root-N-consistent semiparametric regression",
        Econometrica 56(4), 931-954, 1988.
+    .. [3] B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap",
+       Chapman & Hall, 1993.
 
     Examples
     --------
@@ -606,45 +629,49 @@ class RLearner(_CrossFitLearner):
 
     _pooled_outcome = True
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, treatment=None, sample_weight=None):
-        """Cross-fit ``m`` and ``e``, then minimise the R-loss with ``model_final``.
+    _n_seeds = 3  # propensity, cross-fitting, final model(s)
+    _outcome_kind = "pairs"
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Features.
-        y : array-like of shape (n_samples,)
-            Outcome.
-        treatment : array-like of shape (n_samples,)
-            Binary treatment (0 = control, 1 = treated); required.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the nuisance models and multiplied into the R-loss weights.
-
-        Returns
-        -------
-        self : RLearner
-        """
-        X, y, treatment, sample_weight = check_effect_data(
-            self, X, y, treatment, sample_weight, reset=True, method="fit"
-        )
+    def _check_fit_params(self):
         final = self._final_model()
         if not has_fit_parameter(final, "sample_weight"):
             raise ValueError(
                 f"RLearner needs a model_final whose fit accepts sample_weight (the "
                 f"R-loss weights (t - e)^2); {type(final).__name__} does not."
             )
-        seed_t, seed_cv, seed_final = spawn_seeds(self.random_state, 3)
-        self._fit_propensity(X, treatment, sample_weight, seed_t)
-        propensity, outcomes = self._cross_fit(X, y, treatment, sample_weight, seed_cv)
-        t_residual = treatment - propensity
-        target = (y - outcomes[:, 0]) / t_residual
-        weight = t_residual**2
-        if sample_weight is not None:
-            weight = weight * sample_weight
-        model = clone_with_seed(final, seed_final)
-        model.fit(X, target, sample_weight=weight)
-        self.model_final_ = model
+
+    def _pairs(self, codes):
+        """Per non-baseline level: its code and the rows of the pair {b, k}."""
+        b = self._baseline_code
+        for k in self._effect_codes:
+            yield k, None if self._n_levels == 2 else (codes == k) | (codes == b)
+
+    def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
+        seed_t, seed_cv, seed_final = seeds
+        self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
+        propensity, outcomes = self._cross_fit(
+            X, y, codes, sample_weight, groups, seed_cv
+        )
+        models = []
+        final_seeds = self._final_seeds(seed_final)
+        for j, (k, rows) in enumerate(self._pairs(codes)):
+            e = clip_pair_propensity(
+                propensity, k, self._baseline_code, self.propensity_clip
+            )
+            t_residual = (codes == k) - e
+            target = (y - outcomes[:, j]) / t_residual
+            weight = t_residual**2
+            if sample_weight is not None:
+                weight = weight * sample_weight
+            X_pair = X
+            if rows is not None:
+                X_pair, target, weight = X[rows], target[rows], weight[rows]
+            model = clone_with_seed(self._final_model(), final_seeds[j])
+            model.fit(X_pair, target, sample_weight=weight)
+            models.append(model)
+        self.models_final_ = models
+        if len(models) == 1:
+            self.model_final_ = models[0]
         return self
 
     @available_if(_no_outcome_model)
@@ -652,8 +679,8 @@ class RLearner(_CrossFitLearner):
         """Not available: the R-learner does not model the potential outcomes."""
         return _no_outcome_model(self)
 
-    def _predict_cate(self, X):
-        return self.model_final_.predict(X)
+    def _predict_effects(self, X):
+        return np.column_stack([model.predict(X) for model in self.models_final_])
 
     def score(self, X, y, treatment=None, sample_weight=None) -> float:
         """Negated R-loss of the CATE on held-out data (higher is better).
@@ -679,9 +706,25 @@ class RLearner(_CrossFitLearner):
         score : float
         """
         check_is_fitted(self)
-        X, y, treatment, sample_weight = check_effect_data(
-            self, X, y, treatment, sample_weight, reset=False, method="score"
+        X, y, codes, sample_weight = self._validate_score_data(
+            X, y, treatment, sample_weight
         )
-        m = np.mean([fold[0].predict(X) for fold in self.fold_models_y_], axis=0)
-        residual = (y - m) - (treatment - self._propensity(X)) * self._predict_cate(X)
-        return -dr_loss(residual, 0.0, sample_weight)
+        propensity = self._propensity_matrix(X)
+        effects = self._predict_effects(X)
+        residuals, weights = [], []
+        for j, (k, rows) in enumerate(self._pairs(codes)):
+            m = np.mean([fold[j].predict(X) for fold in self.fold_models_y_], axis=0)
+            e = clip_pair_propensity(
+                propensity, k, self._baseline_code, self.propensity_clip
+            )
+            residual = (y - m) - ((codes == k) - e) * effects[:, j]
+            weight = sample_weight
+            if rows is not None:
+                residual = residual[rows]
+                weight = None if weight is None else weight[rows]
+            residuals.append(residual)
+            weights.append(weight)
+        if len(residuals) == 1:
+            return -dr_loss(residuals[0], 0.0, weights[0])
+        weights = None if sample_weight is None else np.concatenate(weights)
+        return -dr_loss(np.concatenate(residuals), 0.0, weights)

@@ -195,6 +195,26 @@ def _own_nuisances(learner, X, needs, clip, scorer):
     return nuisances
 
 
+def _check_binary_effect(learner, scorer) -> None:
+    """Raise unless a fitted meta-learner's effect is "level 1 minus level 0".
+
+    The scorers read the held-out treatment as 0 = control, 1 = treated; a learner
+    fitted with another coding or baseline predicts a different contrast.
+    """
+    levels = getattr(learner, "treatment_levels_", None)
+    baseline = getattr(learner, "baseline_", None)
+    if levels is None or baseline is None:
+        return
+    levels = list(np.asarray(levels).tolist())
+    if len(levels) != 2 or levels != [0, 1] or baseline != 0:
+        raise ValueError(
+            f"{scorer!r} scores the effect of treatment 1 against control 0, but "
+            f"{type(learner).__name__} was fitted on treatment levels {levels} with "
+            f"baseline {baseline!r}; refit it on a 0/1 treatment with baseline=0 "
+            "(the default) to score it."
+        )
+
+
 def _is_r_learner(learner) -> bool:
     from skcausal.effects import RLearner
 
@@ -322,7 +342,15 @@ class _EffectScorer:
         learner, X_learner = estimator, X
         if self.nuisances == "estimator":
             learner, X_learner = _final_step(estimator, X)
-        cate = np.asarray(learner.predict(X_learner), dtype=np.float64).reshape(-1)
+        _check_binary_effect(learner, self)
+        cate = np.asarray(learner.predict(X_learner), dtype=np.float64)
+        if cate.ndim != 1:
+            raise ValueError(
+                f"{self!r} scores the effect of a binary treatment, but the learner "
+                f"predicts {cate.shape[1:]} effects per sample (a treatment with more "
+                "than two levels); score each level against the baseline on the "
+                "units of those two arms instead."
+            )
         n_samples = cate.shape[0]
         y = check_outcome(y, n_samples)
         treatment = check_treatment(

@@ -62,12 +62,11 @@ def test_one_sample(cls):
 @pytest.mark.parametrize(
     "treatment, match",
     [
-        (np.arange(40) % 3, "binary"),
-        (np.where(np.arange(40) % 2, 1.0, 0.5), "binary"),
-        (np.where(np.arange(40) % 2, 1, -1), "binary"),
+        (np.linspace(0.0, 1.0, 40), "continuous treatment is not supported"),
         (np.ones(40), "single arm.*treated"),
         (np.zeros(40), "single arm.*control"),
         (np.r_[np.nan, np.arange(39) % 2], "treatment contains NaN"),
+        (np.r_[None, np.arange(39) % 2], "treatment contains NaN"),
         (np.r_[np.inf, np.arange(39) % 2], "infinite"),
         (np.zeros((40, 2)), "1-D"),
         (np.arange(39) % 2, "treatment has 39 entries but X has 40"),
@@ -80,11 +79,48 @@ def test_bad_treatment(cls, data, treatment, match):
 
 
 @pytest.mark.parametrize("cls", LEARNERS)
-def test_non_numeric_treatment(cls, data):
+def test_mixed_type_treatment(cls, data):
     X, y, _ = data
-    labels = np.where(np.arange(40) % 2, "treated", "control")
-    with pytest.raises(TypeError, match="treatment must be numeric"):
+    labels = np.array(["treated", 0] * 20, dtype=object)
+    with pytest.raises(TypeError, match="mixes strings and numbers"):
         _learner(cls).fit(X, y, treatment=labels)
+
+
+@pytest.mark.parametrize("cls", LEARNERS)
+@pytest.mark.parametrize(
+    "treatment",
+    [
+        np.where(np.arange(40) % 2, 1.0, 0.5),
+        np.where(np.arange(40) % 2, 1, -1),
+        np.where(np.arange(40) % 2, "treated", "control"),
+    ],
+)
+def test_any_two_level_coding_equals_0_1(cls, data, treatment):
+    # Two levels, whatever their coding, give exactly the 0/1 fit (sorted order).
+    X, y, t = data
+    reference = _learner(cls).fit(X, y, treatment=t)
+    other = _learner(cls).fit(X, y, treatment=treatment)
+    np.testing.assert_array_equal(other.predict(X), reference.predict(X))
+    assert other.predict(X).shape == (40,)
+
+
+@pytest.mark.parametrize("cls", LEARNERS)
+@pytest.mark.parametrize("baseline", [2, "0", 0.5])
+def test_baseline_not_among_the_levels(cls, data, baseline):
+    X, y, t = data
+    with pytest.raises(ValueError, match=r"baseline=.* is not among the treatment"):
+        _learner(cls, baseline=baseline).fit(X, y, treatment=t)
+
+
+@pytest.mark.parametrize("cls", LEARNERS)
+def test_bad_groups(cls, data):
+    X, y, t = data
+    with pytest.raises(ValueError, match="groups has 39 entries but X has 40"):
+        _learner(cls).fit(X, y, treatment=t, groups=np.arange(39))
+    with pytest.raises(ValueError, match="groups must be 1-D"):
+        _learner(cls).fit(X, y, treatment=t, groups=np.zeros((40, 2)))
+    with pytest.raises(ValueError, match="groups contains NaN"):
+        _learner(cls).fit(X, y, treatment=t, groups=np.r_[np.nan, np.ones(39)])
 
 
 @pytest.mark.parametrize("cls", LEARNERS)
@@ -108,7 +144,7 @@ def test_score_checks_lengths_and_features(cls, data):
         learner.score(X, y, treatment=t[:39])
     with pytest.raises(ValueError, match="features"):
         learner.predict(X[:, :2])
-    with pytest.raises(ValueError, match="binary"):
+    with pytest.raises(ValueError, match=r"level\(s\) \[2\] that are not among"):
         learner.score(X, y, treatment=t * 2)
 
 
@@ -120,6 +156,8 @@ def test_methods_before_fit(cls, data):
         lambda: learner.predict(X),
         lambda: learner.predict_outcomes(X),
         lambda: learner.ate(X),
+        lambda: learner.ate_interval(X),
+        lambda: learner.effect_interval(X),
         lambda: learner.score(X, y, treatment=t),
     ):
         with pytest.raises(NotFittedError):
@@ -135,6 +173,9 @@ def test_methods_before_fit(cls, data):
         ({"model_t": LinearRegression()}, "model_t"),
         ({"model_y": "gbm"}, "model_y"),
         ({"random_state": "seed"}, "random_state"),
+        ({"n_bootstrap": -1}, "n_bootstrap"),
+        ({"n_bootstrap": 2.5}, "n_bootstrap"),
+        ({"cv": 1}, "cv"),
     ],
 )
 def test_bad_parameters(cls, data, params, match):

@@ -269,6 +269,25 @@ def test_poor_overlap_warns_with_the_share():
         )
 
 
+def test_overlap_summary_counts_what_the_warning_reports():
+    data = make_treatment_data(n_samples=500, confounding=4.0, random_state=0)
+    with pytest.warns(UserWarning, match="poor overlap") as record:
+        learner = TLearner(model_y=LinearRegression(), propensity_clip=0.02).fit(
+            data.X, data.y, treatment=data.treatment
+        )
+    e = learner.model_t_.predict_proba(data.X)[:, 1]
+    outside = (e < 0.05) | (e > 0.95)
+    summary = learner.overlap_
+    assert summary["n_outside"] == outside.sum() > 25
+    assert summary["share_outside"] == pytest.approx(outside.mean())
+    assert summary["n_clipped"] == np.sum((e < 0.02) | (e > 0.98))
+    np.testing.assert_allclose(summary["propensity_min"], [1 - e.max(), e.min()])
+    np.testing.assert_allclose(summary["propensity_max"], [1 - e.min(), e.max()])
+    assert summary["bounds"] == (0.05, 0.95)
+    messages = [str(w.message) for w in record if "poor overlap" in str(w.message)]
+    assert len(messages) == 1 and f"({outside.sum()} of 500)" in messages[0]
+
+
 def test_good_overlap_does_not_warn(small):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)

@@ -27,6 +27,18 @@ def test_every_fold_holds_both_arms_in_proportion():
     assert plain == [0, 0, 0, 0, 10]
 
 
+def test_multi_valued_and_string_treatments_are_stratified():
+    X = np.zeros((90, 1))
+    labels = np.array(["a", "b", "c"])[
+        np.r_[np.zeros(60), np.ones(20), 2 * np.ones(10)].astype(int)
+    ]
+    folds = list(TreatmentStratifiedKFold(5).split(X, treatment=labels))
+    for _, test in folds:
+        values, counts = np.unique(labels[test], return_counts=True)
+        assert values.tolist() == ["a", "b", "c"]
+        assert counts.tolist() == [12, 4, 2]
+
+
 def test_shuffle_is_seeded():
     X = np.zeros((100, 1))
     a = TreatmentStratifiedKFold(4, shuffle=True, random_state=0)
@@ -64,7 +76,8 @@ def test_missing_treatment_names_metadata_routing():
         (np.r_[np.zeros(97), np.ones(3)], "at least 5 treated units; got 3"),
         (np.r_[np.zeros(3), np.ones(97)], "at least 5 control units; got 3"),
         (np.ones(100), "single arm"),
-        (np.arange(100) % 3, "binary"),
+        (np.r_[np.arange(97) % 2, 2, 2, 2], "at least 5 units of treatment level 2"),
+        (np.linspace(0, 1, 100), "continuous treatment is not supported"),
         (np.arange(99) % 2, "treatment has 99 entries"),
     ],
 )

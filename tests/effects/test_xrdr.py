@@ -320,11 +320,17 @@ def test_single_arm_is_rejected(small, learner_cls):
         _linear(learner_cls).fit(small.X, small.y, treatment=np.ones(300))
 
 
-@pytest.mark.parametrize("learner_cls", LEARNERS)
-def test_non_binary_treatment_is_rejected(small, learner_cls):
-    treatment = np.arange(300) % 3
+def test_cross_fit_nuisances_is_binary_only(small):
+    # The public nuisance function (mu0, mu1, propensity) serves the binary scorers.
     with pytest.raises(ValueError, match="binary treatment"):
-        _linear(learner_cls).fit(small.X, small.y, treatment=treatment)
+        cross_fit_nuisances(small.X, small.y, np.arange(300) % 3, cv=3)
+
+
+@pytest.mark.parametrize("learner_cls", LEARNERS)
+def test_arm_with_fewer_units_than_folds(small, learner_cls):
+    treatment = np.r_[np.arange(297) % 2, 2, 2, 2]
+    with pytest.raises(ValueError, match="at least 5 units of treatment level 2"):
+        _linear(learner_cls, cv=5).fit(small.X, small.y, treatment=treatment)
 
 
 @pytest.mark.parametrize("learner_cls", LEARNERS)

@@ -502,3 +502,23 @@ def test_uplift_area_bad_input(area):
 def test_factory_bad_arguments(factory, kwargs, error):
     with pytest.raises(error, match="nuisances|propensity_clip"):
         factory(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "factory", [make_dr_scorer, make_r_loss_scorer, make_qini_scorer]
+)
+def test_scorers_reject_multilevel_and_flipped_learners(factory):
+    # The scorers read treatment as 0 = control, 1 = treated: a learner whose effect
+    # is another contrast (three levels, or baseline=1) gets a clear error.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    y = X[:, 0] + rng.normal(size=90)
+    three = np.arange(90) % 3
+    learner = TLearner(model_y=LinearRegression()).fit(X, y, treatment=three)
+    with pytest.raises(ValueError, match="binary treatment|treatment levels"):
+        factory()(learner, X, y, treatment=(three > 0).astype(int))
+    binary = np.arange(90) % 2
+    flipped = TLearner(model_y=LinearRegression(), baseline=1)
+    flipped.fit(X, y, treatment=binary)
+    with pytest.raises(ValueError, match="baseline 1"):
+        factory()(flipped, X, y, treatment=binary)
