@@ -13,8 +13,11 @@ Replications 1-5 (on which skcausal's defaults were tuned, see
 Every learner pair uses the same models: outcome ``GradientBoostingRegressor``
 (100 trees of depth 3), propensity ``LogisticRegression``, CATE model ``RidgeCV``,
 and the same number of cross-fitting folds (5) where both libraries cross-fit.
-skcausal's cross-fitting learners run their folds with ``n_jobs=2``; EconML's run
-serially (its default). Pairings: EconML ``SLearner`` / ``TLearner`` / ``XLearner``
+skcausal runs with ``n_jobs=2`` (the R- and DR-learners' folds, the T- and
+X-learners' two arm models in parallel); EconML serially (its default). The
+DR-learner is also run with ``pooled_outcome=True``, EconML's design (one outcome
+model on ``[X, t]`` per fold instead of one per arm and fold). Pairings: EconML
+``SLearner`` / ``TLearner`` / ``XLearner``
 (``econml.metalearners``), ``DRLearner`` (``econml.dr``) and ``NonParamDML``
 (``econml.dml``, the R-learner: it minimises the R-loss with a final model).
 Reported: sqrt(PEHE) in and out of sample (``skcausal.metrics.pehe``) and the
@@ -184,7 +187,7 @@ def make_cases(quick: bool) -> list[Case]:
 # fit(data, seed) -> model; predict returns the CATE on the training and test rows.
 
 
-def _skcausal(name):
+def _skcausal(name, **extra):
     def fit(data, seed):
         from skcausal import effects
 
@@ -193,9 +196,13 @@ def _skcausal(name):
             "model_t": _propensity_model(),
             "propensity_clip": PROPENSITY_CLIP,
             "random_state": seed,
+            "n_jobs": N_JOBS,
+            **extra,
         }
         if name in ("XLearner", "RLearner", "DRLearner"):
-            params.update(model_final=_final_model(), cv=N_FOLDS, n_jobs=N_JOBS)
+            params["model_final"] = _final_model()
+        if name in ("RLearner", "DRLearner"):
+            params["cv"] = N_FOLDS
         learner = getattr(effects, name)(**params)
         return learner.fit(data["X"], data["y"], treatment=data["treatment"])
 
@@ -284,9 +291,8 @@ _PAIRS = (
         _econml_x,
         "econml.metalearners",
         "Both estimate with full-arm models (Künzel et al.), hence identical "
-        "effects; skcausal also cross-fits the outcome and propensity models over 5 "
-        "folds (in parallel) for its nuisance_scores_ diagnostics, inside the timing "
-        "(10 more outcome fits).",
+        "effects; neither cross-fits (skcausal's cv=None default: no "
+        "nuisance_scores_ diagnostics).",
     ),
     (
         "RLearner",
@@ -302,9 +308,10 @@ _PAIRS = (
         "DR-learner",
         _econml_dr,
         "econml.dr",
-        "EconML's model_regression is one model of y on (X, treatment indicators); "
-        "skcausal fits one outcome model per arm. Propensities clipped at 0.01 in "
-        "both (min_propensity).",
+        "EconML's model_regression is one model of y on (X, treatment indicators) "
+        "per fold, as skcausal's pooled_outcome=True (the like-for-like timing); "
+        "skcausal's default fits one outcome model per arm and fold (twice the "
+        "models). Propensities clipped at 0.01 in both (min_propensity).",
     ),
 )
 
@@ -312,26 +319,37 @@ _PAIRS = (
 def make_methods() -> list[Method]:
     methods = []
     for name, group, econml_build, module, note in _PAIRS:
-        cross_fits = name in ("XLearner", "RLearner", "DRLearner")
-        methods.append(
-            Method(
-                f"skcausal {name}",
-                "skcausal",
-                group,
-                _skcausal(name),
-                _skcausal_predict,
-                ("skcausal.effects",),
-                notes=(
-                    "fit(X, y, treatment=t), predict(X) = CATE; also fits model_t "
-                    "(LogisticRegression) for the overlap check, inside the timing"
-                    + (
-                        f"; {N_FOLDS} folds with n_jobs={N_JOBS}."
-                        if cross_fits
-                        else "."
-                    )
-                ),
+        parallel = {
+            "SLearner": "n_jobs=2 (one outcome model: nothing to parallelise).",
+            "TLearner": "the two arms' models fitted in parallel (n_jobs=2).",
+            "XLearner": "the two arms' outcome models fitted in parallel (n_jobs=2).",
+        }.get(name, f"{N_FOLDS} folds with n_jobs={N_JOBS}.")
+        variants = [(f"skcausal {name}", {}, "")]
+        if name == "DRLearner":
+            variants.append(
+                (
+                    "skcausal DRLearner (pooled)",
+                    {"pooled_outcome": True},
+                    " pooled_outcome=True: one outcome model on [X, t] per fold, "
+                    "EconML's design.",
+                )
             )
-        )
+        for label, extra, suffix in variants:
+            methods.append(
+                Method(
+                    label,
+                    "skcausal",
+                    group,
+                    _skcausal(name, **extra),
+                    _skcausal_predict,
+                    ("skcausal.effects",),
+                    notes=(
+                        "fit(X, y, treatment=t), predict(X) = CATE; also fits model_t "
+                        "(LogisticRegression) for the overlap check, inside the "
+                        "timing; " + parallel + suffix
+                    ),
+                )
+            )
         methods.append(
             Method(
                 f"EconML {name}",
@@ -366,7 +384,8 @@ BENCHMARK = Benchmark(
         "The same models for both libraries: GradientBoostingRegressor("
         "n_estimators=100, max_depth=3, learning_rate=0.1) for the outcomes, "
         "LogisticRegression for the propensity, RidgeCV for the CATE (X, R, DR), "
-        "5 cross-fitting folds. skcausal cross-fits with n_jobs=2, EconML serially; "
+        "5 cross-fitting folds (R, DR). skcausal runs with n_jobs=2 (folds, or the "
+        "arms of T and X, in parallel), EconML serially; "
         "the same data in the same process, single-threaded BLAS. sqrt(PEHE) is the "
         "root mean squared error of the estimated CATE on the training rows (in) and "
         "on held-out rows (out); the ATE error is in-sample. IHDP replications 1-5 "

@@ -131,6 +131,16 @@ def _fit_replicate(template, fitted, X, y, codes, sw, groups, seeds, n_seeds):
     return learner
 
 
+def _fit_on_rows(model, X, y, sample_weight, rows, seed, role):
+    """Fit a seeded clone of ``model`` on the rows ``rows`` (None: all rows)."""
+    model = clone_with_seed(model, seed)
+    if rows is not None:
+        X, y = X[rows], y[rows]
+        sample_weight = None if sample_weight is None else sample_weight[rows]
+    fit_model(model, X, y, sample_weight, role=role)
+    return model
+
+
 def _check_alpha(alpha) -> float:
     if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 1:
         raise ValueError(
@@ -300,6 +310,29 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
             )
             self.overlap_["n_clipped_out_of_fold"] = None
         return self
+
+    def _diagnostics(self, X, y, codes, sample_weight, groups, seed):
+        """Cross-fitted nuisance diagnostics, only when ``cv`` is set.
+
+        For the learners whose estimate uses full-data models (S, T, X) the
+        cross-fitting serves ``nuisance_scores_`` alone, so ``cv=None`` skips it.
+        """
+        if self.cv is None:
+            self.nuisance_scores_ = None
+            return
+        self._cross_fit(X, y, codes, sample_weight, groups, seed)
+
+    def _fit_models(self, model, X, y, sample_weight, rows_list, seeds, role):
+        """Clones of ``model`` fitted on each row subset, in parallel over ``n_jobs``.
+
+        Each clone gets its own seed, so the fits do not depend on ``n_jobs``.
+        """
+        jobs = (
+            delayed(_fit_on_rows)(model, X, y, sample_weight, rows, seed, role)
+            for rows, seed in zip(rows_list, seeds, strict=True)
+        )
+        n_jobs = self.n_jobs if len(rows_list) > 1 else None
+        return Parallel(n_jobs=n_jobs)(jobs)
 
     def _propensity_matrix(self, X) -> np.ndarray:
         """Clipped in-sample propensities of ``model_t_``, shape (n_samples, K)."""

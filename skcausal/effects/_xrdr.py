@@ -44,6 +44,7 @@ from skcausal.effects._base import (
     dr_pseudo_outcomes,
     fit_model,
     spawn_seeds,
+    with_treatment_columns,
 )
 from skcausal.effects._learner import (
     BaseMetaLearner,
@@ -135,10 +136,14 @@ class XLearner(_CrossFitLearner):
     model_final : regressor, default=None
         Effect model, cloned once per arm. ``None`` uses
         ``RidgeCV(alphas=np.logspace(-2, 3, 11))`` (linear effects; see Notes).
-    cv : int, cross-validation splitter or iterable, default=5
-        Folds for the cross-fitted nuisance diagnostics ``nuisance_scores_`` (the
-        estimate itself follows the paper and uses full-arm models). An int gives a
-        shuffled :class:`TreatmentStratifiedKFold` (group-aware with ``groups``).
+    cv : int, cross-validation splitter, iterable or None, default=None
+        ``None``: no cross-fitting (the cheapest fit; ``nuisance_scores_`` is None).
+        Otherwise the folds of the cross-fitted nuisance diagnostics
+        ``nuisance_scores_`` and ``overlap_["n_clipped_out_of_fold"]``; the estimate
+        itself follows the paper and always uses full-arm models, so ``cv`` never
+        changes it. An int gives a shuffled :class:`TreatmentStratifiedKFold`
+        (group-aware with ``groups``). The default was 5 before: those diagnostics
+        were about 80 % of the fitting time.
     propensity_clip : float, default=0.01
         Propensities are clipped to ``[propensity_clip, 1 - propensity_clip]`` per
         level (for ``K > 2`` also the pair propensities); a warning reports how many
@@ -152,8 +157,8 @@ class XLearner(_CrossFitLearner):
         each arm (every arm keeps its size) and repeats the whole fit, cross-fitting
         included (the copies of a unit stay in one fold).
     n_jobs : int, default=None
-        Folds and bootstrap replicas fitted in parallel (joblib); the result does not
-        depend on it.
+        The two arms' outcome models, the diagnostic folds and the bootstrap replicas
+        fitted in parallel (joblib); the result does not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the bootstrap and every nuisance model whose ``random_state``
         is None; seeds are spawned by index.
@@ -179,19 +184,20 @@ class XLearner(_CrossFitLearner):
         ``propensity_min``/``propensity_max`` per level, ``share_outside`` and
         ``n_outside`` (units with a propensity outside ``bounds`` = (0.05, 0.95)),
         ``n_clipped`` (in-sample units the clipping changes) and
-        ``n_clipped_out_of_fold`` (equal to ``n_propensity_clipped_``).
+        ``n_clipped_out_of_fold`` (``n_propensity_clipped_``; None without ``cv``).
     bootstrap_estimators_ : list
         The ``n_bootstrap`` fitted replicas (empty when ``n_bootstrap=0``); their
         cross-fitting fold models are dropped.
     model_t_ : fitted classifier
         The propensity model.
     fold_models_y_, fold_models_t_ : lists
-        The cross-fitting fold models (per fold: ``[mu_0, ..., mu_{K-1}]``; a
-        classifier).
-    nuisance_scores_ : dict
-        Cross-fitted ``outcome_mse`` (observed arm) and ``propensity_log_loss``.
+        With ``cv``: the cross-fitting fold models (per fold:
+        ``[mu_0, ..., mu_{K-1}]``; a classifier).
+    nuisance_scores_ : dict or None
+        With ``cv``: cross-fitted ``outcome_mse`` (observed arm) and
+        ``propensity_log_loss``; None otherwise.
     n_propensity_clipped_ : int
-        Number of cross-fitted propensities changed by the clipping.
+        With ``cv``: number of cross-fitted propensities changed by the clipping.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -251,21 +257,51 @@ class XLearner(_CrossFitLearner):
     _n_seeds = 6  # propensity, cross-fitting, two outcome and two effect seeds
     _propensity_in_effects = True
 
+    def __init__(
+        self,
+        *,
+        model_y=None,
+        model_t=None,
+        model_final=None,
+        cv=None,
+        propensity_clip=0.01,
+        baseline=None,
+        n_bootstrap=0,
+        n_jobs=None,
+        random_state=None,
+    ):
+        super().__init__(
+            model_y=model_y,
+            model_t=model_t,
+            model_final=model_final,
+            cv=cv,
+            propensity_clip=propensity_clip,
+            baseline=baseline,
+            n_bootstrap=n_bootstrap,
+            n_jobs=n_jobs,
+            random_state=random_state,
+        )
+
+    def _cross_fit_cv(self):
+        return self.cv
+
     def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
         seed_t, seed_cv, seed_y0, seed_y1, seed_f0, seed_f1 = seeds
         n_levels, b = self._n_levels, self._baseline_code
         self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
         if diagnostics:
-            self._cross_fit(X, y, codes, sample_weight, groups, seed_cv)
+            self._diagnostics(X, y, codes, sample_weight, groups, seed_cv)
+        # Stage 1: one outcome model per arm, in parallel over n_jobs.
         arms = [codes == code for code in range(n_levels)]
-        models_y = []
-        for rows, seed in zip(
-            arms, level_seeds(seed_y0, seed_y1, n_levels), strict=True
-        ):
-            model = clone_with_seed(self._outcome_model(), seed)
-            sw = None if sample_weight is None else sample_weight[rows]
-            fit_model(model, X[rows], y[rows], sw, role="model_y")
-            models_y.append(model)
+        models_y = self._fit_models(
+            self._outcome_model(),
+            X,
+            y,
+            sample_weight,
+            arms,
+            level_seeds(seed_y0, seed_y1, n_levels),
+            role="model_y",
+        )
         # Stage 2, per non-baseline level k: impute effects on the baseline units
         # with mu_k and on the level-k units with mu_b. A model fitted on the units
         # of level j is seeded by j, whatever the baseline.
@@ -312,9 +348,9 @@ class XLearner(_CrossFitLearner):
 class DRLearner(_CrossFitLearner):
     """DR-learner: regression of the doubly-robust pseudo-outcome on the features.
 
-    Over ``cv`` folds, a propensity model and one outcome model per arm are fitted on
-    the training part and predict the held-out part. Each unit's doubly-robust (AIPW)
-    pseudo-outcome
+    Over ``cv`` folds, a propensity model and one outcome model per arm (or one
+    pooled model, ``pooled_outcome=True``) are fitted on the training part and
+    predict the held-out part. Each unit's doubly-robust (AIPW) pseudo-outcome
     ``phi = mu_1 - mu_0 + t (y - mu_1) / e - (1 - t) (y - mu_0) / (1 - e)`` is built
     from these out-of-fold nuisances (propensity clipped); its conditional mean is the
     CATE when either the outcome models or the propensity are right. The final model
@@ -331,6 +367,14 @@ class DRLearner(_CrossFitLearner):
     model_final : regressor, default=None
         Effect model fitted on the pseudo-outcomes. ``None`` uses
         ``RidgeCV(alphas=np.logspace(-2, 3, 11))`` (linear effects; see Notes).
+    pooled_outcome : bool, default=False
+        ``False``: one ``model_y`` per treatment level, fitted on that level's units
+        of each training fold (T-learner nuisances). ``True``: one ``model_y`` per
+        fold on the features and the treatment indicators (the S-learner's design,
+        :class:`SLearner`), which predicts every potential outcome by setting the
+        indicators; this is what EconML's ``DRLearner`` does. Pooling fits ``K``
+        times fewer models and shares data between the arms (helpful when an arm is
+        small); a regularised pooled model may shrink the arms' difference.
     cv : int, cross-validation splitter or iterable, default=5
         Cross-fitting folds; an int gives a shuffled
         :class:`TreatmentStratifiedKFold` (with ``groups``, group-aware folds
@@ -379,8 +423,9 @@ class DRLearner(_CrossFitLearner):
         cross-fitting fold models are dropped.
     model_t_ : fitted classifier
         Propensity model fitted on all data.
-    fold_models_y_ : list of lists of K fitted regressors
-        Per fold, ``[mu_0, ..., mu_{K-1}]``; :meth:`predict_outcomes` averages them.
+    fold_models_y_ : list of lists of fitted regressors
+        Per fold, ``[mu_0, ..., mu_{K-1}]`` (with ``pooled_outcome``, the single
+        model of ``y`` on ``[X, T]``); :meth:`predict_outcomes` averages the folds.
     fold_models_t_ : list of fitted classifiers
         The per-fold propensity models.
     nuisance_scores_ : dict
@@ -447,6 +492,42 @@ class DRLearner(_CrossFitLearner):
 
     _n_seeds = 3  # propensity, cross-fitting, final model(s)
 
+    _parameter_constraints: dict = {
+        **_CrossFitLearner._parameter_constraints,
+        "pooled_outcome": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        model_y=None,
+        model_t=None,
+        model_final=None,
+        pooled_outcome=False,
+        cv=5,
+        propensity_clip=0.01,
+        baseline=None,
+        n_bootstrap=0,
+        n_jobs=None,
+        random_state=None,
+    ):
+        super().__init__(
+            model_y=model_y,
+            model_t=model_t,
+            model_final=model_final,
+            cv=cv,
+            propensity_clip=propensity_clip,
+            baseline=baseline,
+            n_bootstrap=n_bootstrap,
+            n_jobs=n_jobs,
+            random_state=random_state,
+        )
+        self.pooled_outcome = pooled_outcome
+
+    @property
+    def _outcome_kind(self):
+        return "s_learner" if self.pooled_outcome else "per_level"
+
     def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
         seed_t, seed_cv, seed_final = seeds
         self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
@@ -467,6 +548,16 @@ class DRLearner(_CrossFitLearner):
         return self
 
     def _predict_outcomes(self, X):
+        if self.pooled_outcome:
+            n_samples, n_levels = X.shape[0], self._n_levels
+            designs = [
+                with_treatment_columns(X, np.full(n_samples, code), n_levels)
+                for code in range(n_levels)
+            ]
+            return np.mean(
+                [[fold[0].predict(d) for d in designs] for fold in self.fold_models_y_],
+                axis=0,
+            ).T
         return np.mean(
             [[m.predict(X) for m in fold] for fold in self.fold_models_y_], axis=0
         ).T

@@ -76,9 +76,9 @@ def test_ate_interval_is_centred_and_shrinks_with_n():
     "learner_cls",
     [
         TLearner,
-        DRLearner,
+        XLearner,
+        pytest.param(DRLearner, marks=pytest.mark.slow),
         pytest.param(SLearner, marks=pytest.mark.slow),
-        pytest.param(XLearner, marks=pytest.mark.slow),
         pytest.param(RLearner, marks=pytest.mark.slow),
     ],
 )

@@ -244,7 +244,11 @@ def test_nuisance_models_are_cloned_never_mutated(small, learner_cls):
     model_t = LogisticRegression()
     model_final = Ridge()
     learner = learner_cls(
-        model_y=model_y, model_t=model_t, model_final=model_final, random_state=0
+        model_y=model_y,
+        model_t=model_t,
+        model_final=model_final,
+        cv=5,
+        random_state=0,
     ).fit(small.X, small.y, treatment=small.treatment)
     assert not hasattr(model_y, "estimators_")
     assert not hasattr(model_t, "coef_")
@@ -337,3 +341,57 @@ def test_arm_with_fewer_units_than_folds(small, learner_cls):
 def test_invalid_cv_is_rejected(small, learner_cls):
     with pytest.raises(ValueError, match="cv"):
         _linear(learner_cls, cv=1).fit(small.X, small.y, treatment=small.treatment)
+
+
+def test_xlearner_cross_fits_only_for_diagnostics(small):
+    # The estimate uses full-arm models (Künzel et al.), so cv only adds the
+    # nuisance_scores_ diagnostics; the default cv=None skips them.
+    X, y, t = small.X, small.y, small.treatment
+    params = {"model_y": GradientBoostingRegressor(n_estimators=10, subsample=0.5)}
+    plain = XLearner(random_state=0, **params).fit(X, y, treatment=t)
+    assert plain.nuisance_scores_ is None
+    assert not hasattr(plain, "fold_models_y_")
+    assert plain.overlap_["n_clipped_out_of_fold"] is None
+    checked = XLearner(cv=3, random_state=0, **params).fit(X, y, treatment=t)
+    np.testing.assert_array_equal(plain.predict(X), checked.predict(X))
+    assert set(checked.nuisance_scores_) == {"outcome_mse", "propensity_log_loss"}
+    assert len(checked.fold_models_y_) == 3
+
+
+def test_drlearner_pooled_outcome_is_one_model_on_x_and_t(small):
+    # pooled_outcome=True: per fold one model of y on [X, t] (EconML's design),
+    # predicting mu_0 and mu_1 by setting the treatment column.
+    X, y, t = small.X, small.y, small.treatment
+    learner = _linear(DRLearner, pooled_outcome=True, cv=3, random_state=0)
+    learner.fit(X, y, treatment=t)
+    assert all(len(fold) == 1 for fold in learner.fold_models_y_)
+    folds, _ = cross_fit_folds(X, y, t, 3, spawn_seeds(0, 3)[1], 2)
+    mu, e = np.empty((300, 2)), np.empty(300)
+    for (train, test), fold_t in zip(folds, learner.fold_models_t_, strict=True):
+        e[test] = np.clip(fold_t.predict_proba(X[test])[:, 1], 0.01, 0.99)
+        pooled = LinearRegression().fit(np.c_[X[train], t[train]], y[train])
+        for a in (0, 1):
+            mu[test, a] = pooled.predict(np.c_[X[test], np.full(test.size, a)])
+    phi = (
+        mu[:, 1]
+        - mu[:, 0]
+        + t * (y - mu[:, 1]) / e
+        - (1 - t) * (y - mu[:, 0]) / (1 - e)
+    )
+    expected = LinearRegression().fit(X, phi).predict(X)
+    np.testing.assert_allclose(learner.predict(X), expected, rtol=1e-8)
+    observed = mu[np.arange(300), t]
+    assert learner.nuisance_scores_["outcome_mse"] == pytest.approx(
+        np.mean((y - observed) ** 2)
+    )
+    # predict_outcomes averages the fold models; a linear pooled model gives a
+    # constant difference, the coefficient of t averaged over the folds.
+    outcomes = learner.predict_outcomes(X[:5])
+    gap = outcomes[:, 1] - outcomes[:, 0]
+    np.testing.assert_allclose(gap, gap[0], rtol=1e-8)
+    assert not np.allclose(
+        learner.predict(X),
+        _linear(DRLearner, cv=3, random_state=0).fit(X, y, treatment=t).predict(X),
+    )
+    with pytest.raises(ValueError, match="pooled_outcome"):
+        DRLearner(pooled_outcome="yes").fit(X, y, treatment=t)
