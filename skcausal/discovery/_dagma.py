@@ -44,6 +44,8 @@ _MAX_HALVINGS = 60
 _FTOL = 1e-8
 # Increase of s when a warm start lies outside the M-matrix domain (as in the paper).
 _S_STEP = 0.1
+# Extended-BIC gamma of the refinement (refine=True or "auto"); see the DAGMA notes.
+_REFINE_EBIC_GAMMA = 1.0
 
 
 def _smooth_objective(W, stats, mu, s):
@@ -270,7 +272,9 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     problem is solved by an orthant-wise L-BFGS method [2]_ (the paper uses Adam),
     whose line search steps back whenever ``W`` leaves the M-matrix domain. The
     solution is thresholded at ``w_threshold`` and any remaining cycle is broken at its
-    weakest edge, so the output is always a DAG. The optimiser works on the
+    weakest edge, so the output is always a DAG; by default (``refine="auto"``) that
+    DAG is then improved by a greedy search on the equal-variance extended BIC [4]_,
+    kept only when the BIC prefers equal noise variances. The optimiser works on the
     sufficient statistics of the data: after one pass over ``X`` its cost depends on
     the number of features only, and ``partial_fit`` streams data chunk by chunk.
 
@@ -317,10 +321,18 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         Refit the weights of the thresholded graph by least squares into ``coef_``,
         which ``predict``, ``transform``, ``score`` and ``bic`` use. With False,
         ``coef_`` equals ``adjacency_matrix_``.
-    refine : bool, default=False
+    refine : bool or "auto", default="auto"
         After thresholding, improve the graph by greedy hill climbing (add, delete or
-        reverse one edge) on the equal-variance Gaussian BIC, respecting forbidden and
-        required edges; ``adjacency_matrix_`` then holds least-squares weights.
+        reverse one edge) on the equal-variance Gaussian extended BIC (``gamma = 1``,
+        see the Notes), respecting forbidden and required edges; the weights of a
+        refined graph are least-squares weights. ``True`` always keeps the refined
+        graph; ``"auto"`` keeps it only when, for the refined graph, the BIC prefers
+        one pooled noise variance to one per node (the condition under which the
+        equal-variance score is a trustworthy criterion: it fails on standardised
+        data), and otherwise returns the thresholded graph unchanged; ``False`` skips
+        the search. ``refined_`` tells whether the refined graph was kept. The search
+        starts from the thresholded graph, so with ``"auto"`` or ``True`` a large
+        ``lambda1`` or ``w_threshold`` no longer implies an empty output.
     verbose : int, default=0
         Print ``mu``, ``s``, ``h`` and the loss after every central-path problem when
         positive.
@@ -345,6 +357,8 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         ``"dag"``.
     w_threshold_ : float
         The edge threshold applied (``w_threshold``, or the value ``"auto"`` chose).
+    refined_ : bool
+        Whether the output is the refined graph (see ``refine``).
     converged_ : bool
         Whether every inner solve of the central path met ``tol`` within ``max_iter``.
     n_iter_ : int
@@ -382,6 +396,32 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     node. A :class:`~sklearn.exceptions.ConvergenceWarning` is issued once per fit
     when an inner solve did not converge; the output is a DAG regardless.
 
+    **The refinement (``refine="auto"``, the default).** The central path stops in
+    local optima whose typical errors are reversed edges and, on scale-free graphs,
+    a few missing or extra edges around hubs. A greedy search on the equal-variance
+    BIC, whose population optimum is the true DAG when the noise variances are
+    equal, repairs them; its per-edge cost is that of the extended BIC [4]_,
+    ``log(n) / 2 + 2 gamma log(d)`` with ``gamma = 1``, because with the plain BIC
+    (``gamma = 0``) the search admits false edges among the ``d (d - 1)``
+    candidates at ``d = 50``. Mean SHD on linear Gaussian equal-variance SEMs
+    (weights ±[0.5, 2], 2 edges per node, n = 1000), over the seeds where the default
+    was chosen (10 to 29 at d <= 20; 10 to 24 at d = 50):
+
+    ====================  =======  =======  =======  =======  =======
+    variant               ER d=10  ER d=20  SF d=20  ER d=50  SF d=50
+    ====================  =======  =======  =======  =======  =======
+    refine=False          0.30     1.45     1.30     2.87     5.53
+    plain BIC, "auto"     0.15     1.30     1.35     10.93    11.87
+    gamma = 0.5, "auto"   0.00     0.20     0.55     2.00     1.87
+    gamma = 1, "auto"     0.00     0.00     0.55     1.87     1.60
+    ====================  =======  =======  =======  =======  =======
+
+    On standardised columns (ER, d = 10 and 20, 20 seeds each; ER and SF at
+    d = 50, seed 10) the check rejected every refined graph,
+    so the output is that of ``refine=False`` (mean SHD 19.2 and 49.25). The
+    search costs ``O(d)`` cached regressions per step, well under a second at
+    ``d = 50``.
+
     References
     ----------
     .. [1] K. Bello, B. Aragam and P. Ravikumar, "DAGMA: Learning DAGs via M-matrices
@@ -391,6 +431,8 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
     .. [3] R. H. Byrd, J. Nocedal and R. B. Schnabel, "Representations of
        quasi-Newton matrices and their use in limited memory methods", Mathematical
        Programming 63, 1994.
+    .. [4] J. Chen and Z. Chen, "Extended Bayesian information criteria for model
+       selection with large model spaces", Biometrika 95(3), 2008.
 
     Examples
     --------
@@ -407,6 +449,8 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
            [0, 0, 0]])
     >>> model.causal_order_
     array([0, 1, 2])
+    >>> model.refined_
+    True
     """
 
     _parameter_constraints: dict = {
@@ -422,7 +466,7 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         "required_edges": ["array-like", None],
         "standardize": ["boolean"],
         "refit": ["boolean"],
-        "refine": ["boolean"],
+        "refine": ["boolean", StrOptions({"auto"})],
         "verbose": ["verbose"],
     }
 
@@ -441,7 +485,7 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
         required_edges=None,
         standardize: bool = False,
         refit: bool = True,
-        refine: bool = False,
+        refine: bool | str = "auto",
         verbose: int = 0,
     ):
         self.lambda1 = lambda1
@@ -510,7 +554,7 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
                 stacklevel=4,  # the caller of fit or partial_fit
             )
         self._weights = W
-        return self._set_linear_sem(
+        self._set_linear_sem(
             W,
             stats,
             w_threshold=self.w_threshold,
@@ -519,4 +563,7 @@ class DAGMA(DiscoveryMixin, LinearSEMMixin, BaseEstimator):
             refit=self.refit,
             refine=self.refine,
             forbidden=forbidden,
+            ebic_gamma=_REFINE_EBIC_GAMMA,
         )
+        self.refined_ = self._refined
+        return self

@@ -34,11 +34,11 @@ from skcausal._validation import validate_X
 from skcausal.base import DiscoveryMixin
 from skcausal.discovery._base import (
     LinearSEMMixin,
+    prefers_equal_variances,
     resolve_edge_constraints,
     standardizing_scale,
 )
 from skcausal.discovery._notears_glm import GLM_LAMBDA1, GLM_LOSSES, GLMSEMMixin
-from skcausal.scores import GaussianBICScore
 
 __all__ = ["NOTEARS"]
 
@@ -157,21 +157,6 @@ def _notears_linear(
         if h <= h_tol or rho >= rho_max:
             break
     return (w[:dd] - w[dd : 2 * dd]).reshape(d, d), w[2 * dd :], h, n_iter
-
-
-def _prefers_equal_variances(support: np.ndarray, stats: SufficientStats) -> bool:
-    """Whether the Gaussian BIC of the DAG ``support`` prefers one noise variance.
-
-    Compares the equal-variance model (one pooled variance) with the per-node model
-    (``d - 1`` more parameters) on the same graph: True when
-    ``n (d log mean_j v_j - sum_j log v_j) <= (d - 1) log n``, the ``v_j`` being the
-    least-squares residual variances. This is the condition under which the
-    equal-variance score that ``refine`` climbs is a trustworthy criterion.
-    """
-    d, n = stats.n_features, stats.n
-    equal = GaussianBICScore(stats, equal_variances=True).graph_score(support)
-    per_node = GaussianBICScore(stats, equal_variances=False).graph_score(support)
-    return bool(equal >= per_node - 0.5 * (d - 1) * np.log(n))
 
 
 class NOTEARS(DiscoveryMixin, GLMSEMMixin, LinearSEMMixin, BaseEstimator):
@@ -552,6 +537,6 @@ class NOTEARS(DiscoveryMixin, GLMSEMMixin, LinearSEMMixin, BaseEstimator):
         if self.refine != "auto":
             return set_sem(bool(self.refine))
         set_sem(True)
-        if _prefers_equal_variances(self.adjacency_matrix_ != 0, fit_stats):
+        if prefers_equal_variances(self.adjacency_matrix_ != 0, fit_stats):
             return self
         return set_sem(False)

@@ -61,7 +61,8 @@ class CausalFeatureSelector(SelectorMixin, BaseEstimator):
         defaults (``lambda1=0.02``, ``w_threshold=0.3``, raw scale): on simulated
         equal-variance Gaussian SEMs it found the exact parent set of the target
         in 12 of 12 graphs, against 8 for NOTEARS and 9 for SortNRegress (see
-        Notes).
+        Notes); with DAGMA's ``refine="auto"`` default, the exact parents and
+        Markov blanket in 20 of 20 further graphs (8 nodes, seeds 10-29).
     mode : {"parents", "markov_blanket"}, default="parents"
         Which features to keep.
 

@@ -10,11 +10,8 @@ from threadpoolctl import threadpool_limits
 from skcausal._sem import SufficientStats
 from skcausal.datasets import make_linear_sem
 from skcausal.discovery import NOTEARS
-from skcausal.discovery._notears import (
-    _least_squares_objective,
-    _notears_linear,
-    _prefers_equal_variances,
-)
+from skcausal.discovery._base import prefers_equal_variances
+from skcausal.discovery._notears import _least_squares_objective, _notears_linear
 from skcausal.graph import is_dag, threshold_to_dag
 from skcausal.metrics import structural_hamming_distance
 
@@ -121,16 +118,16 @@ def test_auto_refine_is_kept_on_equal_variance_data():
     assert structural_hamming_distance(W, _fit(X, **PUBLISHED).adjacency_matrix_) == 7
 
 
-def test_prefers_equal_variances():
+def testprefers_equal_variances():
     X, W = _er2(0, 10)
     stats = SufficientStats.from_data(X)
-    assert _prefers_equal_variances(W != 0, stats)
+    assert prefers_equal_variances(W != 0, stats)
     # The same graph on standardised columns: root variances 1, the others much
     # smaller.
     scaled = stats.scaled(1.0 / X.std(axis=0))
-    assert not _prefers_equal_variances(W != 0, scaled)
+    assert not prefers_equal_variances(W != 0, scaled)
     # Equal variances with the edges reversed are not equal any more.
-    assert not _prefers_equal_variances(W.T != 0, stats)
+    assert not prefers_equal_variances(W.T != 0, stats)
 
 
 def test_auto_refine_respects_prior_knowledge():
