@@ -18,6 +18,7 @@ from skcausal._nn._layers import (
     Dense,
     Layer,
     MultiHead,
+    RowNormalize,
     Sequential,
     make_mlp,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "minibatches",
     "mmd_linear",
     "restore_params",
+    "RowNormalize",
     "sigmoid",
     "sinkhorn_plan",
     "squared_error",

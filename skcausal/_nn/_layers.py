@@ -24,6 +24,7 @@ __all__ = [
     "Dense",
     "Layer",
     "MultiHead",
+    "RowNormalize",
     "Sequential",
     "make_mlp",
 ]
@@ -159,6 +160,38 @@ class Activation(Layer):
 
     def backward(self, grad_out):
         return grad_out * ACTIVATIONS[self.name][1](self._cache_z, self._cache_a)
+
+
+class RowNormalize(Layer):
+    """Rescale each row to a fixed Euclidean norm: ``scale * x / sqrt(||x||^2 + tiny)``.
+
+    Counterfactual regression normalises the representation this way before the
+    outcome heads and the balance penalty, so the penalty cannot be lowered by
+    shrinking the representation (U. Shalit, F. D. Johansson and D. Sontag, ICML
+    2017). The backward pass is ``scale (g - u (g . u)) / ||x||`` row by row, with
+    ``u = x / ||x||``.
+    """
+
+    tiny = 1e-12
+
+    def __init__(self, scale=1.0):
+        super().__init__()
+        self.scale = float(scale)
+        self._cache_u = self._cache_norm = None
+
+    def forward(self, X, training=True):
+        norm = np.sqrt(np.sum(X * X, axis=1, keepdims=True) + self.tiny)
+        u = X / norm
+        if training:
+            self._cache_u, self._cache_norm = u, norm
+        return u * self.scale if self.scale != 1.0 else u
+
+    def backward(self, grad_out):
+        u = self._cache_u
+        grad = (grad_out - u * np.sum(grad_out * u, axis=1, keepdims=True)) / (
+            self._cache_norm
+        )
+        return grad * self.scale if self.scale != 1.0 else grad
 
 
 class Sequential(Layer):

@@ -32,6 +32,8 @@ from skcausal._nn import (
     ACTIVATIONS,
     Adam,
     MultiHead,
+    RowNormalize,
+    Sequential,
     l2_penalty,
     log_loss,
     make_mlp,
@@ -166,12 +168,17 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
         trunk = make_mlp(
             X.shape[1], rep_sizes, activation=self.activation, rng=init_rng, dtype=dtype
         )
+        if self._normalise_representation():
+            # unit rows scaled by sqrt(width): coordinates of unit mean square, the
+            # scale the heads' initialisation and weight decay are set for
+            trunk = Sequential([trunk, RowNormalize(np.sqrt(rep_sizes[-1]))])
         heads = self._heads(rep_sizes[-1], head_sizes, init_rng, dtype)
         network = MultiHead(trunk, heads)
         extra = self._extra_params(dtype)
         params = network.params + [p for p, _ in extra]
         grads = network.grads + [g for _, g in extra]
         decay = network.decay + [False] * len(extra)
+        ws = self._loss_weights(treatment, ws)
 
         Xt, tt, yt, wt = Xs[rows], treatment[rows], ys[rows], ws[rows]
 
@@ -228,6 +235,14 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
     def _extra_params(self, dtype):
         """(parameter, gradient) pairs outside the network; none by default."""
         return []
+
+    def _normalise_representation(self):
+        """Whether the representation is divided by its row norm; no by default."""
+        return False
+
+    def _loss_weights(self, treatment, weights):
+        """Per-sample weights of the training and validation losses."""
+        return weights
 
     def _forward(self, X):
         """Head outputs on validated ``X`` (standardised scale, float64)."""
@@ -358,9 +373,15 @@ class TARNet(_NeuralEffectLearner):
         Balance penalty on the representation: None (TARNet), the squared distance
         between the arm means (linear MMD, CFR-MMD) or the Sinkhorn approximation of
         the Wasserstein-1 distance (CFR-Wass; Cuturi, 2013), each computed per
-        minibatch.
-    ipm_weight : float, default=1.0
-        Weight of the balance penalty; ignored when ``ipm=None``.
+        minibatch. With a penalty the learner is CFR as in Shalit et al.: the
+        representation is normalised row by row and each arm carries half of the
+        weight of the factual loss (see the Notes).
+    ipm_weight : float, default=0.03
+        Weight of the balance penalty; ignored when ``ipm=None``. The default was
+        chosen for ``ipm="wasserstein"`` by the validation factual loss and by the
+        nearest-neighbour PEHE proxy of Shalit et al. on IHDP replications 1-5
+        (both preferred 0.03 among 0, 0.03, 0.1 and 1); it is not tuned for
+        ``"mmd_linear"``.
     model_t : classifier with ``predict_proba``, default=None
         Propensity model ``P(t = 1 | x)`` for the overlap check and :meth:`score`,
         cloned before fitting; ``None`` uses ``LogisticRegression()``.
@@ -381,11 +402,15 @@ class TARNet(_NeuralEffectLearner):
         the training loss is monitored instead.
     validation_fraction : float, default=0.2
         Share of the rows held out for early stopping; in (0, 1).
-    n_iter_no_change : int, default=20
-        Patience of the stopping rule, in epochs.
-    tol : float, default=1e-4
+    n_iter_no_change : int, default=40
+        Patience of the stopping rule, in epochs. The default (with ``tol=0``) was
+        chosen by the validation factual loss on IHDP replications 1-5 (20 and 60
+        epochs were the alternatives; 60 was no better within 0.5 %).
+    tol : float, default=0.0
         Minimum improvement of the monitored loss (outcomes are standardised, so this
-        is relative to the outcome variance).
+        is relative to the outcome variance); 0 counts any improvement, which keeps
+        training alive on outcomes fitted almost exactly (a loss of 1e-2 improving by
+        less than 1e-4 per epoch).
     dtype : {"float32", "float64"}, default="float32"
         Floating-point type of the network (float32 is faster; float64 for checks).
     propensity_clip : float, default=0.01
@@ -428,6 +453,16 @@ class TARNet(_NeuralEffectLearner):
     ``sum_{i in B} w_i (h_{t_i}(phi(x_i)) - y_i)^2 / sum_{i in B} w_i
     + ipm_weight * IPM({phi(x_i)}_{t_i=1}, {phi(x_i)}_{t_i=0})
     + weight_decay / 2 * sum ||W||^2``.
+
+    With an ``ipm`` (CFR) two details of Shalit et al. apply, both needed for the
+    penalty to mean what it says: the last representation layer is divided by its
+    row norm (then multiplied by ``sqrt(width)``, so each coordinate has unit mean
+    square, the scale the heads are initialised for), so the distance between the
+    arms cannot be lowered by shrinking the representation; and the sample weights
+    of the factual loss (training and validation) are multiplied by
+    ``1 / (2 u)`` for treated and ``1 / (2 (1 - u))`` for control units, ``u`` the
+    weighted treated share, so each arm carries half of the loss. ``ipm=None`` keeps
+    the plain TARNet (neither).
 
     The Wasserstein penalty runs 10 log-domain Sinkhorn iterations with entropic
     regularisation ``mean(M) / 10`` on the Euclidean cost matrix ``M``; as in the
@@ -475,7 +510,7 @@ class TARNet(_NeuralEffectLearner):
         head_layer_sizes=(100, 100),
         activation="elu",
         ipm=None,
-        ipm_weight=1.0,
+        ipm_weight=0.03,
         model_t=None,
         learning_rate=1e-3,
         batch_size=64,
@@ -483,8 +518,8 @@ class TARNet(_NeuralEffectLearner):
         weight_decay=0.03,
         early_stopping=True,
         validation_fraction=0.2,
-        n_iter_no_change=20,
-        tol=1e-4,
+        n_iter_no_change=40,
+        tol=0.0,
         dtype="float32",
         propensity_clip=0.01,
         random_state=None,
@@ -547,6 +582,19 @@ class TARNet(_NeuralEffectLearner):
             for _ in range(2)
         ]
 
+    def _normalise_representation(self):
+        return self.ipm is not None
+
+    def _loss_weights(self, treatment, weights):
+        if self.ipm is None:
+            return weights
+        # CFR: each arm carries half of the total weight (Shalit et al., 2017)
+        treated = treatment == 1
+        share = weights[treated].sum() / weights.sum()
+        return weights * np.where(treated, 0.5 / share, 0.5 / (1 - share)).astype(
+            weights.dtype
+        )
+
     def _objective(self, network, X, t, y, w):
         outputs = network.forward(X)
         factual, treated = _factual(outputs, t)
@@ -599,8 +647,12 @@ class Dragonnet(_NeuralEffectLearner):
         Minibatch size (capped at the number of training rows).
     max_iter : int, default=300
         Maximum number of epochs.
-    weight_decay : float, default=0.03
-        L2 penalty ``weight_decay / 2 * sum ||W||^2`` on every weight matrix.
+    weight_decay : float, default=0.06
+        L2 penalty ``weight_decay / 2 * sum ||W||^2`` on every weight matrix. The
+        default was chosen by the validation loss on IHDP replications 1-5 (0.06
+        against 0.03 and 0.1): the targeted-regularisation term roughly doubles the
+        weight of the outcome fit, so the decay that balances it is about twice
+        TARNet's.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows (stratified on the treatment),
         stop when their loss (factual squared error plus treatment log-loss) has not
@@ -608,15 +660,17 @@ class Dragonnet(_NeuralEffectLearner):
         weights. When False, or with too few rows, the training loss is monitored.
     validation_fraction : float, default=0.2
         Share of the rows held out for early stopping; in (0, 1).
-    n_iter_no_change : int, default=20
-        Patience of the stopping rule, in epochs.
-    tol : float, default=1e-4
-        Minimum improvement of the monitored loss.
+    n_iter_no_change : int, default=40
+        Patience of the stopping rule, in epochs (chosen with ``tol=0`` by the
+        validation loss on IHDP replications 1-5).
+    tol : float, default=0.0
+        Minimum improvement of the monitored loss; 0 counts any improvement.
     dtype : {"float32", "float64"}, default="float32"
         Floating-point type of the network.
     propensity_clip : float, default=0.01
         The propensity head's output used by :meth:`score` is clipped to
-        ``[propensity_clip, 1 - propensity_clip]``; must lie in (0, 0.5).
+        ``[propensity_clip, 1 - propensity_clip]``, and :meth:`ate` leaves out the
+        units outside that interval; must lie in (0, 0.5).
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the minibatch order;
         fixed, results are exactly reproducible.
@@ -658,10 +712,19 @@ class Dragonnet(_NeuralEffectLearner):
     + weight_decay / 2 * sum ||W||^2``.
 
     :meth:`predict_outcomes` returns ``Q(0, x) - epsilon / (1 - g(x))`` and
-    ``Q(1, x) + epsilon / g(x)``. The overlap check (a warning when more than 5 % of
+    ``Q(1, x) + epsilon / g(x)``, the perturbed heads, and :meth:`ate` averages their
+    difference over the units whose propensity ``sigmoid(z)`` lies in
+    ``[propensity_clip, 1 - propensity_clip]`` (0.01 by default), the truncation of
+    Shi et al. The overlap check (a warning when more than 5 % of
     the units have a propensity outside [0.05, 0.95]) uses the propensity head after
     training, and so does :meth:`score`. Training that produces a non-finite loss
     stops with a ``RuntimeWarning`` and keeps the last finite weights.
+
+    Two choices differ from the authors' code, both made on the validation loss of
+    IHDP replications 1-5: weight decay applies to every weight matrix (theirs
+    decays the outcome heads only; leaving the representation free stopped training
+    within about 40 epochs and raised the validation loss from 0.64 to 0.83), and
+    one Adam phase with early stopping replaces their Adam-then-SGD schedule.
 
     References
     ----------
@@ -697,11 +760,11 @@ class Dragonnet(_NeuralEffectLearner):
         learning_rate=1e-3,
         batch_size=64,
         max_iter=300,
-        weight_decay=0.03,
+        weight_decay=0.06,
         early_stopping=True,
         validation_fraction=0.2,
-        n_iter_no_change=20,
-        tol=1e-4,
+        n_iter_no_change=40,
+        tol=0.0,
         dtype="float32",
         propensity_clip=0.01,
         random_state=None,
@@ -812,3 +875,30 @@ class Dragonnet(_NeuralEffectLearner):
 
     def _propensity(self, X):
         return sigmoid(self._forward(X)[2])
+
+    def ate(self, X) -> float:
+        """Average treatment effect over the rows of ``X`` with enough overlap.
+
+        The mean of ``predict(X)`` over the units whose propensity-head output lies
+        in ``[propensity_clip, 1 - propensity_clip]``, the truncation of Shi, Blei &
+        Veitch (2019); over every row when none qualifies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The population to average over.
+
+        Returns
+        -------
+        ate : float
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, reset=False)
+        outputs = self._forward(X)
+        mu0, mu1 = self._outcome_columns(outputs)
+        cate = (mu1 - mu0) * self._y_scale
+        g = sigmoid(outputs[2])
+        keep = (g >= self.propensity_clip) & (g <= 1 - self.propensity_clip)
+        if not keep.any():
+            return float(np.mean(cate))
+        return float(np.mean(cate[keep]))

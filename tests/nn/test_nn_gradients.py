@@ -13,6 +13,8 @@ from skcausal._nn import (
     Activation,
     Dense,
     MultiHead,
+    RowNormalize,
+    Sequential,
     l2_penalty,
     log_loss,
     make_mlp,
@@ -87,6 +89,18 @@ def test_mlp_backward(activation):
     rng = np.random.default_rng(2)
     net = make_mlp(4, (6, 5), 2, activation=activation, rng=rng)
     _check_layer(net, rng.normal(size=(8, 4)), rng)
+
+
+def test_row_normalize_backward_and_unit_rows():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(6, 5))
+    for scale in (1.0, 3.0):
+        _check_layer(RowNormalize(scale), X, rng)
+        out = RowNormalize(scale).forward(X, training=False)
+        np.testing.assert_allclose(np.linalg.norm(out, axis=1), scale)
+    # inside a network: a normalised representation under dense layers
+    net = Sequential([make_mlp(4, (5,), rng=rng), RowNormalize()])
+    _check_layer(net, rng.normal(size=(7, 4)), rng)
 
 
 def test_multihead_backward_with_representation_gradient():
@@ -228,6 +242,8 @@ def test_penalties_vanish_on_a_single_arm():
 
 def _network(learner, rng, n_features=4):
     trunk = make_mlp(n_features, (6, 5), activation=learner.activation, rng=rng)
+    if learner._normalise_representation():
+        trunk = Sequential([trunk, RowNormalize()])
     heads = learner._heads(5, (4,), rng, np.float64)
     return MultiHead(trunk, heads)
 
