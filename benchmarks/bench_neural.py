@@ -21,76 +21,21 @@ References: Shalit, Johansson & Sontag, ICML 2017; Shi, Blei & Veitch, NeurIPS 2
 Hill, JCGS 2011.
 """
 
-import os
 import sys
-from pathlib import Path
 
 import numpy as np
 
+from benchmarks.bench_meta_learners import (
+    IHDP_TEST_SHARE,
+    N_FEATURES,
+    N_TEST,
+    _ihdp,
+    _synthetic,
+    ihdp_folder,
+)
 from benchmarks.harness import Benchmark, Case, Column, Method, Problem, main
 
-N_FEATURES = 5
-N_TEST = 2000
-IHDP_TEST_SHARE = 0.1
 CFR_PARAMS = {"ipm": "wasserstein", "ipm_weight": 0.03}
-
-
-def ihdp_folder() -> Path:
-    """Where the IHDP csv files are read from (never copied into the repository)."""
-    root = os.environ.get("SKCAUSAL_BENCH_DATA")
-    if root:
-        return Path(root) / "ihdp"
-    return Path(__file__).resolve().parents[2] / "shared" / "data" / "ihdp"
-
-
-def _ihdp(replication: int) -> Problem:
-    # columns: treatment, y_factual, y_cfactual, mu0, mu1, x1..x25 (no header)
-    table = np.loadtxt(ihdp_folder() / f"ihdp_npci_{replication}.csv", delimiter=",")
-    treatment, y, mu0, mu1, X = (
-        table[:, 0].astype(int),
-        table[:, 1],
-        table[:, 3],
-        table[:, 4],
-        table[:, 5:],
-    )
-    order = np.random.default_rng(replication).permutation(len(y))
-    n_test = int(round(IHDP_TEST_SHARE * len(y)))
-    test, train = order[:n_test], order[n_test:]
-    cate = mu1 - mu0
-    return Problem(
-        data={
-            "X": X[train],
-            "y": y[train],
-            "treatment": treatment[train],
-            "X_test": X[test],
-        },
-        truth={"cate": cate[train], "cate_test": cate[test]},
-    )
-
-
-def _synthetic(n_samples: int):
-    def generate(seed: int) -> Problem:
-        from skcausal.datasets import make_treatment_data
-
-        data = make_treatment_data(
-            n_samples=n_samples + N_TEST,
-            n_features=N_FEATURES,
-            outcome="nonlinear",
-            effect="heterogeneous",
-            random_state=seed,
-        )
-        train, test = slice(0, n_samples), slice(n_samples, None)
-        return Problem(
-            data={
-                "X": data.X[train],
-                "y": data.y[train],
-                "treatment": data.treatment[train],
-                "X_test": data.X[test],
-            },
-            truth={"cate": data.cate[train], "cate_test": data.cate[test]},
-        )
-
-    return generate
 
 
 def make_cases(quick: bool) -> list[Case]:

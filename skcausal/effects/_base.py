@@ -31,7 +31,7 @@ from sklearn.utils.validation import (
 )
 
 from skcausal._validation import validate_X
-from skcausal.effects._levels import predict_level_propensities
+from skcausal.effects._levels import per_sample_vector, predict_level_propensities
 
 __all__ = ["cross_fit_nuisances"]
 
@@ -124,18 +124,7 @@ def check_treatment(
     """
     if treatment is None:
         raise missing_treatment_error(name, method)
-    values = np.asarray(treatment)
-    if values.ndim == 2 and values.shape[1] == 1:
-        values = values[:, 0]
-    if values.ndim != 1:
-        raise ValueError(
-            f"treatment must be 1-D (one value per sample); got shape {values.shape}."
-        )
-    if values.shape[0] != n_samples:
-        raise ValueError(
-            f"treatment has {values.shape[0]} entries but X has {n_samples} samples; "
-            "they must have the same length."
-        )
+    values = per_sample_vector(treatment, n_samples, name="treatment")
     if values.dtype.kind == "b":
         values = values.astype(int)
     try:

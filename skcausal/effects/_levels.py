@@ -45,6 +45,26 @@ def _is_missing(value) -> bool:
         return False
 
 
+def per_sample_vector(values, n_samples: int, *, name: str, unit: str = "value"):
+    """``values`` as a 1-D array with one entry per sample (a column is flattened).
+
+    Raises a ``ValueError`` naming ``name`` for any other shape or length.
+    """
+    values = np.asarray(values)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D (one {unit} per sample); got shape {values.shape}."
+        )
+    if values.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {values.shape[0]} entries but X has {n_samples} samples; "
+            "they must have the same length."
+        )
+    return values
+
+
 def check_treatment_labels(treatment, n_samples: int, *, name: str, method: str):
     """Validate a per-sample categorical treatment; return it as a 1-D array.
 
@@ -53,18 +73,7 @@ def check_treatment_labels(treatment, n_samples: int, *, name: str, method: str)
     ``TypeError``. ``treatment=None`` must be handled by the caller (its message
     explains metadata routing).
     """
-    values = np.asarray(treatment)
-    if values.ndim == 2 and values.shape[1] == 1:
-        values = values[:, 0]
-    if values.ndim != 1:
-        raise ValueError(
-            f"treatment must be 1-D (one value per sample); got shape {values.shape}."
-        )
-    if values.shape[0] != n_samples:
-        raise ValueError(
-            f"treatment has {values.shape[0]} entries but X has {n_samples} samples; "
-            "they must have the same length."
-        )
+    values = per_sample_vector(treatment, n_samples, name="treatment")
     if values.dtype.kind == "b":
         values = values.astype(int)
     if values.dtype.kind in "fc":
@@ -193,18 +202,7 @@ def check_groups(groups, n_samples: int) -> np.ndarray | None:
     """Validate per-sample cluster labels for group-aware cross-fitting."""
     if groups is None:
         return None
-    groups = np.asarray(groups)
-    if groups.ndim == 2 and groups.shape[1] == 1:
-        groups = groups[:, 0]
-    if groups.ndim != 1:
-        raise ValueError(
-            f"groups must be 1-D (one label per sample); got shape {groups.shape}."
-        )
-    if groups.shape[0] != n_samples:
-        raise ValueError(
-            f"groups has {groups.shape[0]} entries but X has {n_samples} samples; "
-            "they must have the same length."
-        )
+    groups = per_sample_vector(groups, n_samples, name="groups", unit="label")
     if groups.dtype.kind in "fc" and np.isnan(groups).any():
         raise ValueError("groups contains NaN; every unit needs a group label.")
     if groups.dtype.kind == "O" and any(_is_missing(g) for g in groups):

@@ -6,8 +6,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -303,38 +301,6 @@ def test_dataframe_names(sem5):
     assert model.adjacency_matrix_[0, 2] == 0
     with pytest.raises(ValueError, match="unknown node name 'zz'"):
         GOLEM(required_edges=[("a", "zz")]).fit(df)
-
-
-@given(seed=st.integers(0, 10_000), d=st.integers(2, 5), data=st.data())
-@settings(max_examples=15, deadline=None)
-def test_output_is_always_a_dag_respecting_prior_knowledge(seed, d, data):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(30, d)) @ rng.normal(size=(d, d))
-    order = rng.permutation(d)
-    required = np.zeros((d, d), dtype=bool)
-    forbidden = np.zeros((d, d), dtype=bool)
-    for a in range(d):
-        for b in range(a + 1, d):
-            draw = data.draw(st.sampled_from(["none", "required", "forbidden"]))
-            if draw == "required":
-                required[order[a], order[b]] = True
-            elif draw == "forbidden":
-                forbidden[order[b], order[a]] = True
-    equal_variances = data.draw(st.booleans())
-    model = _fit_quietly(
-        GOLEM(
-            equal_variances=equal_variances,
-            w_threshold=0.0,
-            max_iter=50,
-            required_edges=required,
-            forbidden_edges=forbidden,
-        ),
-        X,
-    )
-    support = model.adjacency_matrix_ != 0
-    assert is_dag(model.adjacency_matrix_)
-    assert np.all(support[required])
-    assert not np.any(support[forbidden])
 
 
 # --------------------------------------------------------------------------------------

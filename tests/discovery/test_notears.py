@@ -406,41 +406,6 @@ def test_convergence_warning_once_when_max_iter_too_small(sem5):
     assert is_dag(model.adjacency_matrix_)
 
 
-@given(
-    seed=st.integers(0, 10_000),
-    d=st.integers(2, 6),
-    data=st.data(),
-)
-@settings(max_examples=25, deadline=None)
-def test_output_is_always_a_dag_respecting_prior_knowledge(seed, d, data):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(30, d)) @ rng.normal(size=(d, d))
-    order = rng.permutation(d)
-    # Required edges follow a random order (so they are acyclic); forbidden elsewhere.
-    required = np.zeros((d, d), dtype=bool)
-    forbidden = np.zeros((d, d), dtype=bool)
-    for a in range(d):
-        for b in range(a + 1, d):
-            draw = data.draw(st.sampled_from(["none", "required", "forbidden"]))
-            if draw == "required":
-                required[order[a], order[b]] = True
-            elif draw == "forbidden":
-                forbidden[order[b], order[a]] = True
-    model = _fit_quietly(
-        NOTEARS(
-            max_iter=1,
-            w_threshold=0.0,
-            required_edges=required,
-            forbidden_edges=forbidden,
-        ),
-        X,
-    )
-    support = model.adjacency_matrix_ != 0
-    assert is_dag(model.adjacency_matrix_)
-    assert np.all(support[required])
-    assert not np.any(support[forbidden])
-
-
 def test_pipeline_with_scaler(sem5):
     X, X_test, _ = sem5
     pipe = make_pipeline(StandardScaler(), NOTEARS()).fit(X)
