@@ -20,7 +20,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, check_array, check_random_state
 from sklearn.utils.parallel import Parallel, delayed
@@ -414,56 +413,154 @@ def n_outcome_models(kind: str, n_levels: int) -> int:
     return {"per_level": n_levels, "pairs": n_levels - 1, "s_learner": 1}[kind]
 
 
-def fit_nuisance_fold(
-    model_y, model_t, X, y, codes, sw, train, test, seeds, kind, n_levels, baseline
+def _fit_nuisance_task(model, X, target, sw, rows, test, seed, role, levels):
+    """Fit one clone of ``model`` on ``rows`` and predict the ``test`` rows.
+
+    ``role="model_t"`` returns the level propensities of the test rows (``levels``
+    is the number of levels K); an outcome model returns its predictions, one column,
+    or for the S-learner (``levels`` = K, design ``[X, T]``) one column per level.
+    """
+    model = clone_with_seed(model, seed)
+    X_rows = X[rows]
+    weights = None if sw is None else sw[rows]
+    X_test = X[test]
+    if role == "model_t":
+        fit_model(model, X_rows, target[rows], weights, role=role)
+        return predict_level_propensities(model, X_test, levels), model
+    if levels is None:
+        fit_model(model, X_rows, target[rows], weights, role=role)
+        return model.predict(X_test)[:, None], model
+    codes, n_levels = levels
+    design = with_treatment_columns(X_rows, codes[rows], n_levels)
+    fit_model(model, design, target[rows], weights, role=role)
+    predictions = [
+        model.predict(
+            with_treatment_columns(X_test, np.full(test.size, code), n_levels)
+        )
+        for code in range(n_levels)
+    ]
+    return np.column_stack(predictions), model
+
+
+def cross_fit_predictions(
+    model_y,
+    model_t,
+    X,
+    y,
+    codes,
+    sw,
+    folds,
+    fold_seeds,
+    kind,
+    n_levels,
+    baseline,
+    n_jobs=None,
+    full_propensity=False,
+    full_propensity_seed=None,
 ):
-    """Fit the propensity and outcome model(s) on ``train``; predict ``test``.
+    """Fit the propensity and outcome model(s) of every fold; predict its test part.
 
     ``kind`` says which outcome models: ``"per_level"`` fits ``mu_j`` on the units of
     each level (T-, X-, DR-learners); ``"pairs"`` fits one pooled ``E[y | x]`` on the
     units of the baseline and of each other level (R-learner; with two levels, all
-    units); ``"s_learner"`` fits one model on ``[X, T]``. ``seeds[0]`` seeds the
-    propensity model, ``seeds[1:]`` the outcome models.
+    units); ``"s_learner"`` fits one model on ``[X, T]``. Fold ``i`` seeds its
+    propensity model with ``fold_seeds[i][0]`` and its outcome models with
+    ``fold_seeds[i][1:]``.
+
+    Every (fold, model) fit is its own joblib task, the outcome fits first, larger
+    training sets before smaller ones, then the propensity fits: two workers then
+    share five folds' work almost evenly (with one task per fold, three of five folds
+    run one after another on one of them). Results do not depend on ``n_jobs`` or on
+    the order in which tasks finish. With ``full_propensity`` the propensity model is
+    also fitted on all rows (the learners' ``model_t_``, seeded with
+    ``full_propensity_seed``) in the same pool.
 
     Returns
     -------
-    test, propensities (n_test, K), outcomes (n_test, K or K - 1), the fitted
-    propensity model and the list of fitted outcome models.
+    result : sklearn.utils.Bunch
+        ``proba`` (n_samples, K), the out-of-fold level propensities (unclipped; NaN
+        where no fold tests a row); ``outcomes`` (n_samples, K or K - 1), the
+        out-of-fold outcome predictions; ``models_t``, one fitted classifier per fold;
+        ``models_y``, one list of fitted regressors per fold; ``model_t`` and
+        ``proba_full`` (its in-sample propensities), or None without
+        ``full_propensity``.
     """
-    sw_train = None if sw is None else sw[train]
-    X_train, y_train, t_train = X[train], y[train], codes[train]
-    propensity_model = clone_with_seed(model_t, seeds[0])
-    fit_model(propensity_model, X_train, t_train, sw_train, role="model_t")
-    X_test = X[test]
-    if kind == "s_learner":
-        model = clone_with_seed(model_y, seeds[1])
-        design = with_treatment_columns(X_train, t_train, n_levels)
-        fit_model(model, design, y_train, sw_train, role="model_y")
-        outcome_models = [model]
-        outcomes = np.column_stack(
-            [
-                model.predict(
-                    with_treatment_columns(X_test, np.full(test.size, code), n_levels)
-                )
-                for code in range(n_levels)
-            ]
+    tasks = []  # (order key, fold, slot, arguments); slot -1 = propensity
+    for i, ((train, test), seeds) in enumerate(zip(folds, fold_seeds, strict=True)):
+        train, test = np.asarray(train), np.asarray(test)
+        tasks.append(
+            ((1, -train.size), i, -1, (model_t, codes, train, test, seeds[0]), "t")
         )
-    else:
-        outcome_models = []
-        rows_list = outcome_rows(kind, t_train, n_levels, baseline)
-        for rows, seed in zip(rows_list, seeds[1:], strict=False):
-            model = clone_with_seed(model_y, seed)
-            fit_model(
-                model,
-                X_train[rows],
-                y_train[rows],
-                None if sw_train is None else sw_train[rows],
-                role="model_y",
+        if kind == "s_learner":
+            tasks.append(
+                (
+                    (0, -train.size),
+                    i,
+                    0,
+                    (model_y, y, train, test, seeds[1]),
+                    (codes, n_levels),
+                )
             )
-            outcome_models.append(model)
-        outcomes = np.column_stack([m.predict(X_test) for m in outcome_models])
-    propensity = predict_level_propensities(propensity_model, X_test, n_levels)
-    return test, propensity, outcomes, propensity_model, outcome_models
+            continue
+        masks = outcome_rows(kind, codes[train], n_levels, baseline)
+        for j, (mask, seed) in enumerate(zip(masks, seeds[1:], strict=False)):
+            rows = train[mask]
+            tasks.append(((0, -rows.size), i, j, (model_y, y, rows, test, seed), None))
+    if full_propensity:
+        every = np.arange(X.shape[0])
+        tasks.append(
+            (
+                (1, -every.size),
+                -1,
+                -1,
+                (model_t, codes, every, every, full_propensity_seed),
+                "t",
+            )
+        )
+    tasks.sort(key=lambda task: task[0])
+    results = Parallel(n_jobs=n_jobs, batch_size=1)(
+        delayed(_fit_nuisance_task)(
+            model,
+            X,
+            target,
+            sw,
+            rows,
+            test,
+            seed,
+            "model_t" if levels == "t" else "model_y",
+            n_levels if levels == "t" else levels,
+        )
+        for _, _, _, (model, target, rows, test, seed), levels in tasks
+    )
+    n_samples, n_folds = X.shape[0], len(folds)
+    n_outcomes = n_outcome_models(kind, n_levels)
+    width = n_levels if kind == "s_learner" else n_outcomes
+    proba = np.full((n_samples, n_levels), np.nan)
+    outcomes = np.full((n_samples, width), np.nan)
+    models_t = [None] * n_folds
+    models_y = [[None] * n_outcomes for _ in range(n_folds)]
+    full = Bunch(model_t=None, proba_full=None)
+    for (_, i, slot, (_, _, _, test, _), _), (predictions, model) in zip(
+        tasks, results, strict=True
+    ):
+        if i < 0:
+            full = Bunch(model_t=model, proba_full=predictions)
+        elif slot < 0:
+            proba[test] = predictions
+            models_t[i] = model
+        elif kind == "s_learner":
+            outcomes[test] = predictions
+            models_y[i][0] = model
+        else:
+            outcomes[test, slot] = predictions[:, 0]
+            models_y[i][slot] = model
+    return Bunch(
+        proba=proba,
+        outcomes=outcomes,
+        models_t=models_t,
+        models_y=models_y,
+        **full,
+    )
 
 
 def cross_fit_folds(
@@ -576,19 +673,14 @@ def nuisance_scores(y, codes, outcomes, propensity, sample_weight, kind, baselin
     else:
         fitted = outcomes[np.arange(n_samples), codes]
         target, weights = y, sample_weight
-    if n_levels == 2:
-        proba = propensity[:, 1]
-    else:
-        proba = propensity / propensity.sum(axis=1, keepdims=True)
+    # the multinomial log-loss, written out (sklearn's log_loss re-validates and
+    # one-hot encodes the labels: a sizeable share of a small cross-fit's serial time)
+    proba = propensity / propensity.sum(axis=1, keepdims=True)
+    observed = proba[np.arange(n_samples), codes]
     return {
         "outcome_mse": float(np.average((target - fitted) ** 2, weights=weights)),
         "propensity_log_loss": float(
-            log_loss(
-                codes,
-                proba,
-                sample_weight=sample_weight,
-                labels=list(range(n_levels)),
-            )
+            -np.average(np.log(observed), weights=sample_weight)
         ),
     }
 
@@ -642,7 +734,8 @@ def cross_fit_nuisances(
         Seeds the fold shuffling and every nuisance model whose ``random_state`` is
         unset; seeds are spawned per fold, so ``n_jobs`` does not change the result.
     n_jobs : int, default=None
-        Folds fitted in parallel (joblib; ``None`` means 1).
+        Nuisance fits run in parallel, one joblib task per fold and model (``None``
+        means 1); the result does not depend on it.
 
     Returns
     -------
@@ -676,29 +769,21 @@ def cross_fit_nuisances(
     model_y = default_model_y() if model_y is None else model_y
     model_t = default_model_t() if model_t is None else model_t
     folds, fold_seeds = cross_fit_folds(X, y, treatment, cv, random_state, 3)
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(fit_nuisance_fold)(
-            model_y,
-            model_t,
-            X,
-            y,
-            treatment,
-            sample_weight,
-            train,
-            test,
-            seeds,
-            "per_level",
-            2,
-            0,
-        )
-        for (train, test), seeds in zip(folds, fold_seeds, strict=True)
+    fitted = cross_fit_predictions(
+        model_y,
+        model_t,
+        X,
+        y,
+        treatment,
+        sample_weight,
+        folds,
+        fold_seeds,
+        "per_level",
+        2,
+        0,
+        n_jobs=n_jobs,
     )
-    n_samples = X.shape[0]
-    propensity = np.full(n_samples, np.nan)
-    outcomes = np.full((n_samples, 2), np.nan)
-    for test, fold_propensity, fold_outcomes, _, _ in results:
-        propensity[test] = fold_propensity[:, 1]
-        outcomes[test] = fold_outcomes
+    propensity, outcomes = fitted.proba[:, 1], fitted.outcomes
     if np.isnan(propensity).any():
         raise ValueError("cv must place every sample in exactly one test fold.")
     return Bunch(

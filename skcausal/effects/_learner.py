@@ -47,12 +47,12 @@ from skcausal.effects._base import (
     clip_propensity,
     clone_with_seed,
     cross_fit_folds,
+    cross_fit_predictions,
     default_model_t,
     default_model_y,
     dr_loss,
     dr_pseudo_outcomes,
     fit_model,
-    fit_nuisance_fold,
     missing_treatment_error,
     n_outcome_models,
     nuisance_scores,
@@ -288,21 +288,28 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
         """The cross-fitting folds (None: no cross-fitting)."""
         return 5 if self.cv is None else self.cv
 
-    def _fit_propensity(self, X, codes, sample_weight, seed, *, check: bool):
+    def _fit_propensity(self, X, codes, sample_weight, seed, *, check, fitted=None):
         """Fit ``model_t_`` on the level codes; check and summarise overlap.
 
         Without ``check`` (bootstrap replicas) the model is only fitted when the
-        effect predictions need it.
+        effect predictions need it. ``fitted`` is a (model, in-sample propensities)
+        pair already fitted with ``seed`` (inside the cross-fitting pool).
         """
         if not check and not self._propensity_in_effects:
             return self
-        model_t = default_model_t() if self.model_t is None else self.model_t
-        model_t = clone_with_seed(model_t, seed)
-        fit_model(model_t, X, codes, sample_weight, role="model_t")
+        if fitted is None:
+            model_t = default_model_t() if self.model_t is None else self.model_t
+            model_t = clone_with_seed(model_t, seed)
+            fit_model(model_t, X, codes, sample_weight, role="model_t")
+            proba = None
+        else:
+            model_t, proba = fitted
         self.model_t_ = model_t
         if check:
+            if proba is None:
+                proba = predict_level_propensities(model_t, X, self._n_levels)
             self.overlap_ = overlap_summary(
-                predict_level_propensities(model_t, X, self._n_levels),
+                proba,
                 codes,
                 self.treatment_levels_,
                 self.propensity_clip,
@@ -339,8 +346,24 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
         proba = predict_level_propensities(self.model_t_, X, self._n_levels)
         return clip_level_propensities(proba, self.propensity_clip)
 
-    def _cross_fit(self, X, y, codes, sample_weight, groups, seed):
+    def _cross_fit(
+        self,
+        X,
+        y,
+        codes,
+        sample_weight,
+        groups,
+        seed,
+        *,
+        fit_propensity=False,
+        propensity_seed=None,
+        check=False,
+    ):
         """Out-of-fold nuisances; sets ``nuisance_scores_`` and the fold models.
+
+        With ``fit_propensity`` the full-data ``model_t_`` is fitted in the same
+        parallel pool, seeded with ``propensity_seed`` (see ``_fit_propensity``;
+        ``check`` as there).
 
         Returns the clipped out-of-fold propensities (n_samples, K) and outcome
         predictions (n_samples, K, or K - 1 pooled pair models for the R-learner).
@@ -359,29 +382,34 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
             groups=groups,
             levels=self.treatment_levels_,
         )
-        results = Parallel(n_jobs=self.n_jobs)(
-            delayed(fit_nuisance_fold)(
-                self._outcome_model(),
-                model_t,
+        full = fit_propensity and (check or self._propensity_in_effects)
+        fitted = cross_fit_predictions(
+            self._outcome_model(),
+            model_t,
+            X,
+            y,
+            codes,
+            sample_weight,
+            folds,
+            fold_seeds,
+            kind,
+            n_levels,
+            self._baseline_code,
+            n_jobs=self.n_jobs,
+            full_propensity=full,
+            full_propensity_seed=propensity_seed,
+        )
+        if full:
+            self._fit_propensity(
                 X,
-                y,
                 codes,
                 sample_weight,
-                train,
-                test,
-                seeds,
-                kind,
-                n_levels,
-                self._baseline_code,
+                propensity_seed,
+                check=check,
+                fitted=(fitted.model_t, fitted.proba_full),
             )
-            for (train, test), seeds in zip(folds, fold_seeds, strict=True)
-        )
+        proba, outcomes = fitted.proba, fitted.outcomes
         n_samples = X.shape[0]
-        proba = np.full((n_samples, n_levels), np.nan)
-        outcomes = np.full((n_samples, results[0][2].shape[1]), np.nan)
-        for test, fold_proba, fold_outcomes, _, _ in results:
-            proba[test] = fold_proba
-            outcomes[test] = fold_outcomes
         if np.isnan(proba).any():
             raise ValueError("cv must place every sample in exactly one test fold.")
         touched = n_clipped(proba, self.propensity_clip)
@@ -398,8 +426,8 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
         self.n_propensity_clipped_ = touched
         if hasattr(self, "overlap_"):
             self.overlap_["n_clipped_out_of_fold"] = touched
-        self.fold_models_t_ = [r[3] for r in results]
-        self.fold_models_y_ = [r[4] for r in results]
+        self.fold_models_t_ = fitted.models_t
+        self.fold_models_y_ = fitted.models_y
         self.nuisance_scores_ = nuisance_scores(
             y, codes, outcomes, propensity, sample_weight, kind, self._baseline_code
         )

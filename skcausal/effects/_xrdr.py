@@ -392,8 +392,8 @@ class DRLearner(_CrossFitLearner):
         each arm (every arm keeps its size) and repeats the whole fit, cross-fitting
         included (the copies of a unit stay in one fold).
     n_jobs : int, default=None
-        Folds and bootstrap replicas fitted in parallel (joblib); the result does not
-        depend on it.
+        Cross-fitting (one joblib task per fold and nuisance model) and bootstrap
+        replicas run in parallel; the result does not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the bootstrap and every nuisance model whose ``random_state``
         is None; seeds are spawned by index.
@@ -530,9 +530,16 @@ class DRLearner(_CrossFitLearner):
 
     def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
         seed_t, seed_cv, seed_final = seeds
-        self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
         propensity, outcomes = self._cross_fit(
-            X, y, codes, sample_weight, groups, seed_cv
+            X,
+            y,
+            codes,
+            sample_weight,
+            groups,
+            seed_cv,
+            fit_propensity=True,
+            propensity_seed=seed_t,
+            check=diagnostics,
         )
         phi = dr_pseudo_outcomes(
             y, codes, outcomes, propensity, self._baseline_code, self._effect_codes
@@ -621,8 +628,8 @@ class RLearner(_CrossFitLearner):
         each arm (every arm keeps its size) and repeats the whole fit, cross-fitting
         included (the copies of a unit stay in one fold).
     n_jobs : int, default=None
-        Folds and bootstrap replicas fitted in parallel (joblib); the result does not
-        depend on it.
+        Cross-fitting (one joblib task per fold and nuisance model) and bootstrap
+        replicas run in parallel; the result does not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the bootstrap and every nuisance model whose ``random_state``
         is None; seeds are spawned by index.
@@ -739,9 +746,16 @@ class RLearner(_CrossFitLearner):
 
     def _fit_core(self, X, y, codes, sample_weight, groups, seeds, diagnostics):
         seed_t, seed_cv, seed_final = seeds
-        self._fit_propensity(X, codes, sample_weight, seed_t, check=diagnostics)
         propensity, outcomes = self._cross_fit(
-            X, y, codes, sample_weight, groups, seed_cv
+            X,
+            y,
+            codes,
+            sample_weight,
+            groups,
+            seed_cv,
+            fit_propensity=True,
+            propensity_seed=seed_t,
+            check=diagnostics,
         )
         models = []
         final_seeds = self._final_seeds(seed_final)
