@@ -13,8 +13,9 @@ Replications 1-5 (on which skcausal's defaults were tuned, see
 Every learner pair uses the same models: outcome ``GradientBoostingRegressor``
 (100 trees of depth 3), propensity ``LogisticRegression``, CATE model ``RidgeCV``,
 and the same number of cross-fitting folds (5) where both libraries cross-fit.
-skcausal runs with ``n_jobs=2`` (the R- and DR-learners' folds, the T- and
-X-learners' two arm models in parallel); EconML serially (its default). The
+skcausal runs with ``n_jobs=2`` (the R- and DR-learners' cross-fitting as one task
+per fold and nuisance model, the T- and X-learners' two arm models in parallel);
+EconML serially (its default). The
 DR-learner is also run with ``pooled_outcome=True``, EconML's design (one outcome
 model on ``[X, t]`` per fold instead of one per arm and fold). Pairings: EconML
 ``SLearner`` / ``TLearner`` / ``XLearner``
@@ -323,7 +324,10 @@ def make_methods() -> list[Method]:
             "SLearner": "n_jobs=2 (one outcome model: nothing to parallelise).",
             "TLearner": "the two arms' models fitted in parallel (n_jobs=2).",
             "XLearner": "the two arms' outcome models fitted in parallel (n_jobs=2).",
-        }.get(name, f"{N_FOLDS} folds with n_jobs={N_JOBS}.")
+        }.get(
+            name,
+            f"{N_FOLDS} folds, one task per fold and nuisance model, n_jobs={N_JOBS}.",
+        )
         variants = [(f"skcausal {name}", {}, "")]
         if name == "DRLearner":
             variants.append(
@@ -384,8 +388,8 @@ BENCHMARK = Benchmark(
         "The same models for both libraries: GradientBoostingRegressor("
         "n_estimators=100, max_depth=3, learning_rate=0.1) for the outcomes, "
         "LogisticRegression for the propensity, RidgeCV for the CATE (X, R, DR), "
-        "5 cross-fitting folds (R, DR). skcausal runs with n_jobs=2 (folds, or the "
-        "arms of T and X, in parallel), EconML serially; "
+        "5 cross-fitting folds (R, DR). skcausal runs with n_jobs=2 (the fold-and-"
+        "model fits, or the arms of T and X, in parallel), EconML serially; "
         "the same data in the same process, single-threaded BLAS. sqrt(PEHE) is the "
         "root mean squared error of the estimated CATE on the training rows (in) and "
         "on held-out rows (out); the ATE error is in-sample. IHDP replications 1-5 "

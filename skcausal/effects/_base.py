@@ -416,14 +416,17 @@ def n_outcome_models(kind: str, n_levels: int) -> int:
 def _fit_nuisance_task(model, X, target, sw, rows, test, seed, role, levels):
     """Fit one clone of ``model`` on ``rows`` and predict the ``test`` rows.
 
+    ``rows=None`` and ``test=None`` mean every row, without copying ``X``.
     ``role="model_t"`` returns the level propensities of the test rows (``levels``
     is the number of levels K); an outcome model returns its predictions, one column,
     or for the S-learner (``levels`` = K, design ``[X, T]``) one column per level.
     """
     model = clone_with_seed(model, seed)
-    X_rows = X[rows]
+    every = slice(None)
+    X_rows = X if rows is None else X[rows]
+    rows = every if rows is None else rows
     weights = None if sw is None else sw[rows]
-    X_test = X[test]
+    X_test = X if test is None else X[test]
     if role == "model_t":
         fit_model(model, X_rows, target[rows], weights, role=role)
         return predict_level_propensities(model, X_test, levels), model
@@ -435,7 +438,7 @@ def _fit_nuisance_task(model, X, target, sw, rows, test, seed, role, levels):
     fit_model(model, design, target[rows], weights, role=role)
     predictions = [
         model.predict(
-            with_treatment_columns(X_test, np.full(test.size, code), n_levels)
+            with_treatment_columns(X_test, np.full(X_test.shape[0], code), n_levels)
         )
         for code in range(n_levels)
     ]
@@ -507,13 +510,12 @@ def cross_fit_predictions(
             rows = train[mask]
             tasks.append(((0, -rows.size), i, j, (model_y, y, rows, test, seed), None))
     if full_propensity:
-        every = np.arange(X.shape[0])
         tasks.append(
             (
-                (1, -every.size),
+                (1, -X.shape[0]),
                 -1,
                 -1,
-                (model_t, codes, every, every, full_propensity_seed),
+                (model_t, codes, None, None, full_propensity_seed),
                 "t",
             )
         )
