@@ -4,8 +4,9 @@
 histogram gradient boosting for the outcome and propensity models
 (``HistGradientBoostingRegressor`` / ``HistGradientBoostingClassifier``, default
 settings, so early stopping on 10 % of each fit's rows), ``RidgeCV`` as the CATE model
-and 2 cross-fitting folds (``cv=2``), for skcausal's ``DRLearner`` (folds in parallel
-with ``n_jobs=2``, and serially) and EconML's ``DRLearner`` (serial, its default).
+and 2 cross-fitting folds (``cv=2``), for skcausal's ``DRLearner`` (its fold-and-model
+fits in parallel with ``n_jobs=2``, and serially) and EconML's ``DRLearner`` (serial,
+its default).
 
 Each method runs in a fresh subprocess, so one method's memory cannot hide another's.
 In the subprocess the data are generated first; a sampler thread then reads, every
