@@ -488,51 +488,29 @@ def cross_fit_predictions(
         ``proba_full`` (its in-sample propensities), or None without
         ``full_propensity``.
     """
-    tasks = []  # (order key, fold, slot, arguments); slot -1 = propensity
+    # A task: (order key, fold (-1: all rows), slot (-1: propensity), arguments of
+    # _fit_nuisance_task). Outcome fits sort before propensity fits, larger first.
+    tasks = []
     for i, ((train, test), seeds) in enumerate(zip(folds, fold_seeds, strict=True)):
         train, test = np.asarray(train), np.asarray(test)
-        tasks.append(
-            ((1, -train.size), i, -1, (model_t, codes, train, test, seeds[0]), "t")
-        )
+        propensity_args = (model_t, X, codes, sw, train, test, seeds[0])
+        tasks.append(((1, -train.size), i, -1, (*propensity_args, "model_t", n_levels)))
         if kind == "s_learner":
-            tasks.append(
-                (
-                    (0, -train.size),
-                    i,
-                    0,
-                    (model_y, y, train, test, seeds[1]),
-                    (codes, n_levels),
-                )
-            )
+            design = (codes, n_levels)
+            outcome_args = (model_y, X, y, sw, train, test, seeds[1], "model_y", design)
+            tasks.append(((0, -train.size), i, 0, outcome_args))
             continue
         masks = outcome_rows(kind, codes[train], n_levels, baseline)
         for j, (mask, seed) in enumerate(zip(masks, seeds[1:], strict=False)):
             rows = train[mask]
-            tasks.append(((0, -rows.size), i, j, (model_y, y, rows, test, seed), None))
+            outcome_args = (model_y, X, y, sw, rows, test, seed, "model_y", None)
+            tasks.append(((0, -rows.size), i, j, outcome_args))
     if full_propensity:
-        tasks.append(
-            (
-                (1, -X.shape[0]),
-                -1,
-                -1,
-                (model_t, codes, None, None, full_propensity_seed),
-                "t",
-            )
-        )
+        full_args = (model_t, X, codes, sw, None, None, full_propensity_seed)
+        tasks.append(((1, -X.shape[0]), -1, -1, (*full_args, "model_t", n_levels)))
     tasks.sort(key=lambda task: task[0])
     results = Parallel(n_jobs=n_jobs, batch_size=1)(
-        delayed(_fit_nuisance_task)(
-            model,
-            X,
-            target,
-            sw,
-            rows,
-            test,
-            seed,
-            "model_t" if levels == "t" else "model_y",
-            n_levels if levels == "t" else levels,
-        )
-        for _, _, _, (model, target, rows, test, seed), levels in tasks
+        delayed(_fit_nuisance_task)(*args) for _, _, _, args in tasks
     )
     n_samples, n_folds = X.shape[0], len(folds)
     n_outcomes = n_outcome_models(kind, n_levels)
@@ -542,9 +520,8 @@ def cross_fit_predictions(
     models_t = [None] * n_folds
     models_y = [[None] * n_outcomes for _ in range(n_folds)]
     full = Bunch(model_t=None, proba_full=None)
-    for (_, i, slot, (_, _, _, test, _), _), (predictions, model) in zip(
-        tasks, results, strict=True
-    ):
+    for (_, i, slot, args), (predictions, model) in zip(tasks, results, strict=True):
+        test = args[5]
         if i < 0:
             full = Bunch(model_t=model, proba_full=predictions)
         elif slot < 0:
