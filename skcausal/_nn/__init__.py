@@ -3,12 +3,12 @@
 In the spirit of scikit-learn's own multi-layer perceptron: dense layers and
 activations with explicit forward and backward passes (``_layers``), losses with
 per-sample weights returning ``(value, gradient)`` (``_losses``), balance penalties
-between treatment arms (``_ipm``), Adam and a flat parameter view (``_optim``), and a
-minibatch training loop with early stopping (``_train``). A network is two aligned
-lists, ``params`` and ``grads``, so optimisers, finite-difference tests and future
-drivers (L-BFGS through ``flatten``/``unflatten``) need nothing else. No autodiff:
-each layer's backward pass is written out and checked against finite differences in
-``tests/nn``.
+between treatment arms (``_ipm``), Adam, SGD with momentum and a flat parameter view
+(``_optim``), and a minibatch training loop with early stopping (``_train``). A
+network is two aligned lists, ``params`` and ``grads``, so optimisers,
+finite-difference tests and future drivers (L-BFGS through ``flatten``/``unflatten``)
+need nothing else. No autodiff: each layer's backward pass is written out and
+checked against finite differences in ``tests/nn``.
 """
 
 from skcausal._nn._ipm import mmd_linear, sinkhorn_plan, wasserstein
@@ -23,7 +23,14 @@ from skcausal._nn._layers import (
     make_mlp,
 )
 from skcausal._nn._losses import l2_penalty, log_loss, sigmoid, squared_error
-from skcausal._nn._optim import Adam, copy_params, flatten, restore_params, unflatten
+from skcausal._nn._optim import (
+    SGD,
+    Adam,
+    copy_params,
+    flatten,
+    restore_params,
+    unflatten,
+)
 from skcausal._nn._train import TrainingResult, minibatches, stratified_split, train
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "mmd_linear",
     "restore_params",
     "RowNormalize",
+    "SGD",
     "sigmoid",
     "sinkhorn_plan",
     "squared_error",

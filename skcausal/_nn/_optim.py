@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Adam", "copy_params", "flatten", "restore_params", "unflatten"]
+__all__ = ["SGD", "Adam", "copy_params", "flatten", "restore_params", "unflatten"]
 
 
 class Adam:
@@ -43,6 +43,31 @@ class Adam:
             v *= self.beta2
             v += (1 - self.beta2) * (g * g)
             p -= (scale * m / (np.sqrt(v) + eps)).astype(p.dtype, copy=False)
+
+
+class SGD:
+    """Stochastic gradient descent with (Nesterov) momentum.
+
+    ``b <- momentum * b + g``, then ``p <- p - lr * (g + momentum * b)`` with
+    ``nesterov=True`` (Sutskever et al., ICML 2013, in the form of Bengio et al.,
+    2013) or ``p <- p - lr * b`` without; ``momentum=0`` is plain SGD.
+    """
+
+    def __init__(self, params, *, learning_rate=1e-3, momentum=0.9, nesterov=True):
+        self.params = params
+        self.learning_rate = learning_rate
+        self.momentum, self.nesterov = momentum, nesterov
+        self.b = [np.zeros_like(p) for p in params]
+        self.n_steps = 0
+
+    def step(self, grads):
+        """One update of every parameter from ``grads`` (aligned with ``params``)."""
+        self.n_steps += 1
+        for p, g, b in zip(self.params, grads, self.b, strict=True):
+            b *= self.momentum
+            b += g
+            update = g + self.momentum * b if self.nesterov else b
+            p -= (self.learning_rate * update).astype(p.dtype, copy=False)
 
 
 def copy_params(params):

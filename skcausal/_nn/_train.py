@@ -80,6 +80,7 @@ def train(
     tol=1e-4,
     verbose=0,
     name="network",
+    best_loss=np.inf,
 ):
     """Train ``params`` by minibatch steps of ``optimizer``.
 
@@ -105,6 +106,11 @@ def train(
     tol : float
     verbose : int
         Print one line per epoch when positive.
+    name : str
+        Named in the divergence warning.
+    best_loss : float, default=inf
+        The monitored loss of the weights ``params`` hold on entry (a second phase
+        continuing a first one); the entry weights are kept unless an epoch beats it.
 
     Returns
     -------
@@ -112,7 +118,7 @@ def train(
         The parameters hold the weights of the best epoch (validation monitored) or
         of the last epoch (training loss monitored).
     """
-    result = TrainingResult()
+    result = TrainingResult(best_loss=float(best_loss))
     best = copy_params(params)
     last_finite = best
     no_change = 0

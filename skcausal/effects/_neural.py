@@ -66,6 +66,11 @@ __all__ = ["Dragonnet", "TARNet"]
 _G_SHIFT, _G_SCALE = 0.01, 1.02
 
 
+# n_iter_no_change="auto": about 360 minibatch steps without improvement (40 epochs of
+# the 538 IHDP training rows at batch 64), never fewer than 10 epochs.
+_PATIENCE_STEPS, _MIN_PATIENCE = 360, 10
+
+
 def _check_layer_sizes(sizes, name, *, allow_empty):
     """Layer widths as a tuple of positive ints (a clear error otherwise)."""
     if isinstance(sizes, Integral) and not isinstance(sizes, bool):
@@ -117,12 +122,16 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
         "head_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "learning_rate": [Interval(Real, 0.0, None, closed="neither")],
+        "fine_tune_learning_rate": [Interval(Real, 0.0, None, closed="neither"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "weight_decay": [Interval(Real, 0.0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0.0, 1.0, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "tol": [Interval(Real, 0.0, None, closed="left")],
         "dtype": [
             StrOptions({"float32", "float64"}),
@@ -182,9 +191,12 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
 
         Xt, tt, yt, wt = Xs[rows], treatment[rows], ys[rows], ws[rows]
 
+        weight_decay = self._weight_decay(rows.size)
+        patience = self._patience(rows.size)
+
         def objective(batch):
             loss = self._objective(network, Xt[batch], tt[batch], yt[batch], wt[batch])
-            loss += l2_penalty(params, decay, self.weight_decay, grads)
+            loss += l2_penalty(params, decay, weight_decay, grads)
             return loss, grads
 
         validation_loss = None
@@ -194,32 +206,46 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
             def validation_loss():
                 return self._validation_loss(network, Xv, tv, yv, wv)
 
-        optimizer = Adam(params, learning_rate=self.learning_rate)
+        # Phase 1: Adam at learning_rate until the stopping rule fires; phase 2
+        # (fine_tune_learning_rate): a fresh Adam at the smaller step continues from
+        # the best weights of phase 1 and keeps them unless it beats their loss.
+        steps = [self.learning_rate]
+        if self.fine_tune_learning_rate is not None:
+            steps.append(self.fine_tune_learning_rate)
+        curves, losses, n_iter = [], [], 0
         # Minibatch products are small: one BLAS thread is fastest, and much faster
         # than an oversubscribed pool on a busy machine.
         with (
             np.errstate(over="ignore", invalid="ignore"),
             threadpool_limits(limits=1, user_api="blas"),
         ):
-            result = train(
-                objective,
-                params,
-                optimizer,
-                rows.size,
-                batch_size=self.batch_size,
-                max_iter=self.max_iter,
-                rng=train_rng,
-                validation_loss=validation_loss,
-                n_iter_no_change=self.n_iter_no_change,
-                tol=self.tol,
-                verbose=self.verbose,
-                name=type(self).__name__,
-            )
+            result = None
+            for step in steps:
+                result = train(
+                    objective,
+                    params,
+                    Adam(params, learning_rate=step),
+                    rows.size,
+                    batch_size=self.batch_size,
+                    max_iter=self.max_iter,
+                    rng=train_rng,
+                    validation_loss=validation_loss,
+                    n_iter_no_change=patience,
+                    tol=self.tol,
+                    verbose=self.verbose,
+                    name=type(self).__name__,
+                    best_loss=np.inf if result is None else result.best_loss,
+                )
+                n_iter += result.n_iter
+                losses += result.loss_curve
+                curves += result.validation_curve
+                if result.diverged:
+                    break
         network.clear_cache()
         self.network_ = network
-        self.n_iter_ = result.n_iter
-        self.loss_curve_ = list(result.loss_curve)
-        self.validation_loss_curve_ = list(result.validation_curve)
+        self.n_iter_ = n_iter
+        self.loss_curve_ = losses
+        self.validation_loss_curve_ = curves
         self.best_validation_loss_ = (
             float(result.best_loss) if validation_loss is not None else None
         )
@@ -231,6 +257,17 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
                 stacklevel=3,
             )
         return self
+
+    def _patience(self, n_train):
+        """Epochs without improvement before a phase stops."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        steps_per_epoch = -(-n_train // min(self.batch_size, n_train))
+        return max(_MIN_PATIENCE, -(-_PATIENCE_STEPS // steps_per_epoch))
+
+    def _weight_decay(self, n_train):
+        """The decay of the mean training loss for ``n_train`` training rows."""
+        return self.weight_decay / max(n_train, 1)
 
     def _extra_params(self, dtype):
         """(parameter, gradient) pairs outside the network; none by default."""
@@ -386,14 +423,25 @@ class TARNet(_NeuralEffectLearner):
         Propensity model ``P(t = 1 | x)`` for the overlap check and :meth:`score`,
         cloned before fitting; ``None`` uses ``LogisticRegression()``.
     learning_rate : float, default=1e-3
-        Adam step size.
+        Adam step size of the first training phase.
+    fine_tune_learning_rate : float or None, default=1e-4
+        Step size of a second phase: once the stopping rule ends the first phase, a
+        fresh Adam at this smaller step continues from the best weights under the same
+        rule, and its weights are kept only if they beat the first phase's monitored
+        loss (the Adam-then-small-step schedule of Shi et al., 2019, with Adam in
+        both phases). None skips it. Chosen by the validation loss (see the Notes).
     batch_size : int, default=64
         Minibatch size (capped at the number of training rows).
     max_iter : int, default=300
-        Maximum number of epochs (passes over the training rows).
-    weight_decay : float, default=0.03
-        L2 penalty ``weight_decay / 2 * sum ||W||^2`` on every weight matrix (not the
-        biases).
+        Maximum number of epochs (passes over the training rows) of each phase.
+    weight_decay : float, default=16.0
+        L2 penalty on every weight matrix (not the biases), per training row: the
+        minimised mean loss carries ``weight_decay / (2 n_train) * sum ||W||^2``, so
+        against the summed loss the penalty is fixed, like a Gaussian prior on the
+        weights, and its pull fades as the data grow (``n_train``: the rows left for
+        training after the validation split). The default is the decay of 0.03 on the
+        mean loss, chosen on IHDP replications 1-5 (538 training rows), expressed per
+        row; see the Notes for its check at larger ``n``.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows (stratified on the treatment),
         stop when their factual loss has not improved by ``tol`` for
@@ -402,10 +450,11 @@ class TARNet(_NeuralEffectLearner):
         the training loss is monitored instead.
     validation_fraction : float, default=0.2
         Share of the rows held out for early stopping; in (0, 1).
-    n_iter_no_change : int, default=40
-        Patience of the stopping rule, in epochs. The default (with ``tol=0``) was
-        chosen by the validation factual loss on IHDP replications 1-5 (20 and 60
-        epochs were the alternatives; 60 was no better within 0.5 %).
+    n_iter_no_change : int or "auto", default="auto"
+        Patience of the stopping rule, in epochs, in each phase. ``"auto"``: about 360
+        minibatch steps, ``max(10, ceil(360 / steps_per_epoch))`` epochs (40 on IHDP,
+        10 at 40,000 training rows; chosen with ``tol=0`` and the second phase by the
+        validation loss, see the Notes).
     tol : float, default=0.0
         Minimum improvement of the monitored loss (outcomes are standardised, so this
         is relative to the outcome variance); 0 counts any improvement, which keeps
@@ -452,7 +501,7 @@ class TARNet(_NeuralEffectLearner):
 
     ``sum_{i in B} w_i (h_{t_i}(phi(x_i)) - y_i)^2 / sum_{i in B} w_i
     + ipm_weight * IPM({phi(x_i)}_{t_i=1}, {phi(x_i)}_{t_i=0})
-    + weight_decay / 2 * sum ||W||^2``.
+    + weight_decay / (2 n_train) * sum ||W||^2``.
 
     With an ``ipm`` (CFR) two details of Shalit et al. apply, both needed for the
     penalty to mean what it says: the last representation layer is divided by its
@@ -471,9 +520,25 @@ class TARNet(_NeuralEffectLearner):
     outcome are standardised internally (weighted by ``sample_weight``), and
     ``sample_weight`` weights every loss term.
 
+    Training runs in two phases, Adam at ``learning_rate`` and then, from the best
+    weights, a fresh Adam at ``fine_tune_learning_rate``, each stopped by the same rule;
+    the second phase keeps its weights only when its validation loss beats the first's.
+    With ``n_iter_no_change="auto"`` the patience is about 360 minibatch steps,
+    ``max(10, ceil(360 / steps_per_epoch))`` epochs: 40 epochs on IHDP's 538 training
+    rows (batch 64), 10 from 2,241 rows on. The weight decay of the mean loss is
+    ``weight_decay / n_train``. These three rules were chosen by the validation factual
+    loss, never by the true effect: on IHDP replications 1-5 they reproduce the former
+    fixed choices (decay 0.03, patience 40; the second phase did not beat the first
+    there), and on ``make_treatment_data`` (nonlinear, heterogeneous, 5 features, seed
+    0) the best decay by validation loss fell with ``n`` (4,000 training rows:
+    0.001-0.003 among 0.0003-0.03; at 40,000 rows 4e-4 gave a validation loss of 0.1609
+    against 0.188 for the fixed 0.03), and at 40,000 rows the second phase after a
+    10-epoch patience lowered it further to 0.1601 in 85 s instead of 146 s.
+
     Training that produces a non-finite loss stops with a ``RuntimeWarning`` and keeps
     the last finite weights, so predictions are never NaN. A ``ConvergenceWarning``
-    says when ``max_iter`` epochs ran out before the stopping rule fired.
+    says when ``max_iter`` epochs of the last phase ran out before the stopping rule
+    fired.
 
     References
     ----------
@@ -481,6 +546,8 @@ class TARNet(_NeuralEffectLearner):
        effect: generalization bounds and algorithms", ICML 2017.
     .. [2] M. Cuturi, "Sinkhorn distances: lightspeed computation of optimal
        transport", NeurIPS 2013.
+    .. [3] C. Shi, D. M. Blei and V. Veitch, "Adapting neural networks for the
+       estimation of treatment effects", NeurIPS 2019 (the two-phase schedule).
 
     Examples
     --------
@@ -513,12 +580,13 @@ class TARNet(_NeuralEffectLearner):
         ipm_weight=0.03,
         model_t=None,
         learning_rate=1e-3,
+        fine_tune_learning_rate=1e-4,
         batch_size=64,
         max_iter=300,
-        weight_decay=0.03,
+        weight_decay=16.0,
         early_stopping=True,
         validation_fraction=0.2,
-        n_iter_no_change=40,
+        n_iter_no_change="auto",
         tol=0.0,
         dtype="float32",
         propensity_clip=0.01,
@@ -532,6 +600,7 @@ class TARNet(_NeuralEffectLearner):
         self.ipm_weight = ipm_weight
         self.model_t = model_t
         self.learning_rate = learning_rate
+        self.fine_tune_learning_rate = fine_tune_learning_rate
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.weight_decay = weight_decay
@@ -642,17 +711,25 @@ class Dragonnet(_NeuralEffectLearner):
         Weight of the targeted-regularisation term; 0 gives the plain Dragonnet
         (the outcomes are then not perturbed).
     learning_rate : float, default=1e-3
-        Adam step size.
+        Adam step size of the first training phase.
+    fine_tune_learning_rate : float or None, default=1e-4
+        Step size of a second phase: once the stopping rule ends the first phase, a
+        fresh Adam at this smaller step continues from the best weights under the same
+        rule, and its weights are kept only if they beat the first phase's monitored
+        loss. None skips it. See the Notes.
     batch_size : int, default=64
         Minibatch size (capped at the number of training rows).
     max_iter : int, default=300
-        Maximum number of epochs.
-    weight_decay : float, default=0.06
-        L2 penalty ``weight_decay / 2 * sum ||W||^2`` on every weight matrix. The
-        default was chosen by the validation loss on IHDP replications 1-5 (0.06
-        against 0.03 and 0.1): the targeted-regularisation term roughly doubles the
-        weight of the outcome fit, so the decay that balances it is about twice
-        TARNet's.
+        Maximum number of epochs of each phase.
+    weight_decay : float, default=32.0
+        L2 penalty on every weight matrix, per training row: the minimised mean loss
+        carries ``weight_decay / (2 n_train) * sum ||W||^2`` (``n_train``: the rows
+        left for training after the validation split), a fixed penalty against the
+        summed loss whose pull fades as the data grow. The default is the decay of
+        0.06 on the mean loss chosen by the validation loss on IHDP replications 1-5
+        (538 training rows; 0.06 against 0.03 and 0.1), expressed per row: the
+        targeted-regularisation term roughly doubles the weight of the outcome fit,
+        so the decay that balances it is about twice TARNet's.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows (stratified on the treatment),
         stop when their loss (factual squared error plus treatment log-loss) has not
@@ -660,9 +737,11 @@ class Dragonnet(_NeuralEffectLearner):
         weights. When False, or with too few rows, the training loss is monitored.
     validation_fraction : float, default=0.2
         Share of the rows held out for early stopping; in (0, 1).
-    n_iter_no_change : int, default=40
-        Patience of the stopping rule, in epochs (chosen with ``tol=0`` by the
-        validation loss on IHDP replications 1-5).
+    n_iter_no_change : int or "auto", default="auto"
+        Patience of the stopping rule, in epochs, in each phase. ``"auto"``: about 360
+        minibatch steps, ``max(10, ceil(360 / steps_per_epoch))`` epochs (40 on IHDP,
+        10 at 40,000 training rows; chosen with ``tol=0`` and the second phase by the
+        validation loss, see the Notes).
     tol : float, default=0.0
         Minimum improvement of the monitored loss; 0 counts any improvement.
     dtype : {"float32", "float64"}, default="float32"
@@ -709,7 +788,7 @@ class Dragonnet(_NeuralEffectLearner):
 
     ``sum_i w_i (Q(t_i, x_i) - y_i)^2 + sum_i w_i logloss(t_i, sigmoid(z_i))
     + targeted_reg * sum_i w_i (y_i - Q(t_i, x_i) - epsilon H_i)^2
-    + weight_decay / 2 * sum ||W||^2``.
+    + weight_decay / (2 n_train) * sum ||W||^2``.
 
     :meth:`predict_outcomes` returns ``Q(0, x) - epsilon / (1 - g(x))`` and
     ``Q(1, x) + epsilon / g(x)``, the perturbed heads, and :meth:`ate` averages their
@@ -720,11 +799,20 @@ class Dragonnet(_NeuralEffectLearner):
     training, and so does :meth:`score`. Training that produces a non-finite loss
     stops with a ``RuntimeWarning`` and keeps the last finite weights.
 
-    Two choices differ from the authors' code, both made on the validation loss of
-    IHDP replications 1-5: weight decay applies to every weight matrix (theirs
-    decays the outcome heads only; leaving the representation free stopped training
-    within about 40 epochs and raised the validation loss from 0.64 to 0.83), and
-    one Adam phase with early stopping replaces their Adam-then-SGD schedule.
+    Training follows the authors' two phases, a large step and then a small one from the
+    best weights, with Adam in both (their second phase is SGD with Nesterov momentum;
+    with 40,000 training rows it reached a validation loss of 0.74499 against Adam's
+    0.74501, a tie well within the epoch-to-epoch noise, so the simpler schedule was
+    kept); the patience and the per-row weight decay follow the same rules as
+    :class:`TARNet`'s (see its Notes). On ``make_treatment_data`` with 40,000 training
+    rows the fixed decay of 0.06 kept the weights of the first epoch (validation loss
+    0.778); the per-row decay (8e-4 there) reached 0.7457 with one phase and 0.7450 with
+    both.
+
+    Weight decay applies to every weight matrix, unlike the authors' code (which
+    decays the outcome heads only): on IHDP replications 1-5 leaving the
+    representation free stopped training within about 40 epochs and raised the
+    validation loss from 0.64 to 0.83.
 
     References
     ----------
@@ -758,12 +846,13 @@ class Dragonnet(_NeuralEffectLearner):
         activation="elu",
         targeted_reg=1.0,
         learning_rate=1e-3,
+        fine_tune_learning_rate=1e-4,
         batch_size=64,
         max_iter=300,
-        weight_decay=0.06,
+        weight_decay=32.0,
         early_stopping=True,
         validation_fraction=0.2,
-        n_iter_no_change=40,
+        n_iter_no_change="auto",
         tol=0.0,
         dtype="float32",
         propensity_clip=0.01,
@@ -775,6 +864,7 @@ class Dragonnet(_NeuralEffectLearner):
         self.activation = activation
         self.targeted_reg = targeted_reg
         self.learning_rate = learning_rate
+        self.fine_tune_learning_rate = fine_tune_learning_rate
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.weight_decay = weight_decay

@@ -1,10 +1,12 @@
-"""Adam against hand-computed steps, the flat parameter view, and the training loop
-(minibatching, early stopping that restores the best weights, divergence)."""
+"""Adam and SGD against hand-computed steps, the flat parameter view, and the
+training loop (minibatching, early stopping that restores the best weights, a second
+phase entering with a best loss, divergence)."""
 
 import numpy as np
 import pytest
 
 from skcausal._nn import (
+    SGD,
     Adam,
     flatten,
     minibatches,
@@ -37,6 +39,28 @@ def test_adam_updates_in_place_and_keeps_dtype():
     Adam([p], learning_rate=0.5).step([np.ones(3, dtype=np.float32)])
     assert alias is p and p.dtype == np.float32
     np.testing.assert_allclose(p, 0.5, atol=1e-6)
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_momentum_reproduces_hand_computed_steps(nesterov):
+    p = np.array([1.0, -2.0])
+    opt = SGD([p], learning_rate=0.1, momentum=0.9, nesterov=nesterov)
+    g1, g2 = np.array([0.5, -0.1]), np.array([-0.2, 0.3])
+    opt.step([g1])
+    # step 1: b = g1; Nesterov looks ahead: g1 + 0.9 b
+    step1 = g1 + 0.9 * g1 if nesterov else g1
+    expected = np.array([1.0, -2.0]) - 0.1 * step1
+    np.testing.assert_allclose(p, expected, rtol=0, atol=1e-15)
+    opt.step([g2])
+    b = 0.9 * g1 + g2
+    step2 = g2 + 0.9 * b if nesterov else b
+    np.testing.assert_allclose(p, expected - 0.1 * step2, rtol=0, atol=1e-15)
+    # momentum 0 is plain gradient descent, in place, keeping the dtype
+    q = np.ones(3, dtype=np.float32)
+    alias = q
+    SGD([q], learning_rate=0.5, momentum=0.0).step([np.ones(3, dtype=np.float32)])
+    assert alias is q and q.dtype == np.float32
+    np.testing.assert_array_equal(q, 0.5)
 
 
 def test_flatten_unflatten_round_trip():
@@ -106,6 +130,42 @@ def test_early_stopping_restores_best_weights():
     assert p[0] == 3.0
     assert result.best_loss == pytest.approx(0.04)
     assert len(result.validation_curve) == 9
+
+
+def test_a_second_phase_keeps_the_entry_weights_unless_beaten():
+    # Entering at p = 3.0 with the first phase's best loss 0.04: walking away from
+    # 3.2 never beats it, so the entry weights come back and no epoch is "best".
+    p = np.array([3.0])
+    result = train(
+        lambda batch: (0.0, [np.array([1.0])]),
+        [p],
+        _SGD([p], 0.5),
+        n_samples=4,
+        batch_size=4,
+        max_iter=100,
+        rng=np.random.default_rng(0),
+        validation_loss=lambda: float((p[0] - 3.2) ** 2),
+        n_iter_no_change=3,
+        tol=0.0,
+        best_loss=0.04,
+    )
+    assert result.n_iter == 3 and result.best_epoch == 0 and result.converged
+    assert p[0] == 3.0 and result.best_loss == pytest.approx(0.04)
+    # a smaller step towards 3.2 does beat it: p = 3.1 after one epoch, then 3.2
+    result = train(
+        lambda batch: (0.0, [np.array([-1.0])]),
+        [p],
+        _SGD([p], 0.1),
+        n_samples=4,
+        batch_size=4,
+        max_iter=100,
+        rng=np.random.default_rng(0),
+        validation_loss=lambda: float((p[0] - 3.2) ** 2),
+        n_iter_no_change=3,
+        tol=0.0,
+        best_loss=0.04,
+    )
+    assert result.best_epoch == 2 and p[0] == pytest.approx(3.2)
 
 
 def test_training_loss_monitor_and_max_iter():
