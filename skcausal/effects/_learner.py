@@ -355,15 +355,12 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
         groups,
         seed,
         *,
-        fit_propensity=False,
-        propensity_seed=None,
-        check=False,
+        propensity=None,
     ):
         """Out-of-fold nuisances; sets ``nuisance_scores_`` and the fold models.
 
-        With ``fit_propensity`` the full-data ``model_t_`` is fitted in the same
-        parallel pool, seeded with ``propensity_seed`` (see ``_fit_propensity``;
-        ``check`` as there).
+        ``propensity=(seed_t, check)`` also fits the full-data ``model_t_`` in the
+        same parallel pool (see ``_fit_propensity`` for ``check``).
 
         Returns the clipped out-of-fold propensities (n_samples, K) and outcome
         predictions (n_samples, K, or K - 1 pooled pair models for the R-learner).
@@ -382,7 +379,8 @@ class BaseMetaLearner(EffectMixin, BaseEstimator):
             groups=groups,
             levels=self.treatment_levels_,
         )
-        full = fit_propensity and (check or self._propensity_in_effects)
+        propensity_seed, check = (None, False) if propensity is None else propensity
+        full = propensity is not None and (check or self._propensity_in_effects)
         fitted = cross_fit_predictions(
             self._outcome_model(),
             model_t,

@@ -537,9 +537,7 @@ class DRLearner(_CrossFitLearner):
             sample_weight,
             groups,
             seed_cv,
-            fit_propensity=True,
-            propensity_seed=seed_t,
-            check=diagnostics,
+            propensity=(seed_t, diagnostics),
         )
         phi = dr_pseudo_outcomes(
             y, codes, outcomes, propensity, self._baseline_code, self._effect_codes
@@ -753,9 +751,7 @@ class RLearner(_CrossFitLearner):
             sample_weight,
             groups,
             seed_cv,
-            fit_propensity=True,
-            propensity_seed=seed_t,
-            check=diagnostics,
+            propensity=(seed_t, diagnostics),
         )
         models = []
         final_seeds = self._final_seeds(seed_final)

@@ -132,39 +132,32 @@ def test_early_stopping_restores_best_weights():
     assert len(result.validation_curve) == 9
 
 
+def _second_phase(p, gradient, step):
+    """A phase entering at ``p`` with the first phase's best loss 0.04 (at 3.0)."""
+    return train(
+        lambda batch: (0.0, [np.array([gradient])]),
+        [p],
+        _SGD([p], step),
+        n_samples=4,
+        batch_size=4,
+        max_iter=100,
+        rng=np.random.default_rng(0),
+        validation_loss=lambda: float((p[0] - 3.2) ** 2),
+        n_iter_no_change=3,
+        tol=0.0,
+        best_loss=0.04,
+    )
+
+
 def test_a_second_phase_keeps_the_entry_weights_unless_beaten():
     # Entering at p = 3.0 with the first phase's best loss 0.04: walking away from
     # 3.2 never beats it, so the entry weights come back and no epoch is "best".
     p = np.array([3.0])
-    result = train(
-        lambda batch: (0.0, [np.array([1.0])]),
-        [p],
-        _SGD([p], 0.5),
-        n_samples=4,
-        batch_size=4,
-        max_iter=100,
-        rng=np.random.default_rng(0),
-        validation_loss=lambda: float((p[0] - 3.2) ** 2),
-        n_iter_no_change=3,
-        tol=0.0,
-        best_loss=0.04,
-    )
+    result = _second_phase(p, 1.0, 0.5)
     assert result.n_iter == 3 and result.best_epoch == 0 and result.converged
     assert p[0] == 3.0 and result.best_loss == pytest.approx(0.04)
     # a smaller step towards 3.2 does beat it: p = 3.1 after one epoch, then 3.2
-    result = train(
-        lambda batch: (0.0, [np.array([-1.0])]),
-        [p],
-        _SGD([p], 0.1),
-        n_samples=4,
-        batch_size=4,
-        max_iter=100,
-        rng=np.random.default_rng(0),
-        validation_loss=lambda: float((p[0] - 3.2) ** 2),
-        n_iter_no_change=3,
-        tol=0.0,
-        best_loss=0.04,
-    )
+    result = _second_phase(p, -1.0, 0.1)
     assert result.best_epoch == 2 and p[0] == pytest.approx(3.2)
 
 
