@@ -28,6 +28,7 @@ from skcausal._nn._optim import (
     Adam,
     copy_params,
     flatten,
+    pack,
     restore_params,
     unflatten,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "make_mlp",
     "minibatches",
     "mmd_linear",
+    "pack",
     "restore_params",
     "RowNormalize",
     "SGD",

@@ -49,6 +49,28 @@ class Layer:
         for key in [k for k in vars(self) if k.startswith("_cache")]:
             setattr(self, key, None)
 
+    def bind(self, params, grads):
+        """Use ``params`` and ``grads`` (aligned with the current lists, same shapes,
+        e.g. the views of :func:`skcausal._nn.pack`) as this layer's arrays."""
+        if len(params) != len(self.params) or len(grads) != len(self.grads):
+            raise ValueError(
+                f"{type(self).__name__}.bind: expected {len(self.params)} arrays, "
+                f"got {len(params)} parameters and {len(grads)} gradients."
+            )
+        for old, new in zip(
+            self.params + self.grads, list(params) + list(grads), strict=True
+        ):
+            if old.shape != new.shape:
+                raise ValueError(
+                    f"{type(self).__name__}.bind: shape {new.shape} given for an "
+                    f"array of shape {old.shape}."
+                )
+        self.params, self.grads = list(params), list(grads)
+        self._bind_children()
+
+    def _bind_children(self):
+        """Pass the rebound arrays on to attributes and sub-layers (none here)."""
+
 
 class Dense(Layer):
     """Affine layer ``X @ W + b``.
@@ -79,18 +101,26 @@ class Dense(Layer):
         self.params = [self.W, self.b]
         self.grads = [np.zeros_like(self.W), np.zeros_like(self.b)]
         self.decay = [True, False]
+        self.input_grad = True
         self._cache_X = None
+
+    def _bind_children(self):
+        self.W, self.b = self.params
 
     def forward(self, X, training=True):
         if training:
             self._cache_X = X
-        return X @ self.W + self.b
+        out = X @ self.W
+        out += self.b
+        return out
 
     def backward(self, grad_out):
+        """Fill ``grads``; return the input gradient, or None when ``input_grad`` is
+        False (a first layer, whose input is the data)."""
         X = self._cache_X
         np.matmul(X.T, grad_out, out=self.grads[0])
         np.sum(grad_out, axis=0, out=self.grads[1])
-        return grad_out @ self.W.T
+        return grad_out @ self.W.T if self.input_grad else None
 
 
 # Each activation: (value, derivative computed from the input z and the output a).
@@ -111,12 +141,18 @@ def _relu_grad(z, a):
 
 
 def _elu(z):
-    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+    # max(z, 0) + expm1(min(z, 0)), with two temporaries
+    a = np.minimum(z, 0)
+    np.expm1(a, out=a)
+    a += np.maximum(z, 0)
+    return a
 
 
 def _elu_grad(z, a):
-    # d/dz (exp(z) - 1) = exp(z) = a + 1 for z <= 0
-    return np.where(z > 0, 1, a + 1).astype(z.dtype)
+    # 1 for z > 0 (where a = z > 0), exp(z) = a + 1 for z <= 0 (where a <= 0)
+    grad = np.minimum(a, 0)
+    grad += 1
+    return grad
 
 
 def _tanh(z):
@@ -159,7 +195,13 @@ class Activation(Layer):
         return a
 
     def backward(self, grad_out):
-        return grad_out * ACTIVATIONS[self.name][1](self._cache_z, self._cache_a)
+        if grad_out is None:
+            return None
+        grad = ACTIVATIONS[self.name][1](self._cache_z, self._cache_a)
+        if grad is self._cache_a or grad is self._cache_z:
+            return grad_out * grad
+        grad *= grad_out
+        return grad
 
 
 class RowNormalize(Layer):
@@ -205,6 +247,13 @@ class Sequential(Layer):
             self.grads += layer.grads
             self.decay += layer.decay
 
+    def _bind_children(self):
+        start = 0
+        for layer in self.layers:
+            stop = start + len(layer.params)
+            layer.bind(self.params[start:stop], self.grads[start:stop])
+            start = stop
+
     def forward(self, X, training=True):
         for layer in self.layers:
             X = layer.forward(X, training)
@@ -238,6 +287,13 @@ class MultiHead(Layer):
             self.grads += part.grads
             self.decay += part.decay
         self.representation = None
+
+    def _bind_children(self):
+        start = 0
+        for part in [self.trunk, *self.heads]:
+            stop = start + len(part.params)
+            part.bind(self.params[start:stop], self.grads[start:stop])
+            start = stop
 
     def forward(self, X, training=True):
         phi = self.trunk.forward(X, training)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SGD", "Adam", "copy_params", "flatten", "restore_params", "unflatten"]
+__all__ = [
+    "SGD",
+    "Adam",
+    "copy_params",
+    "flatten",
+    "pack",
+    "restore_params",
+    "unflatten",
+]
 
 
 class Adam:
@@ -27,22 +35,39 @@ class Adam:
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
+        self._work = None
         self.n_steps = 0
 
     def step(self, grads):
         """One update of every parameter from ``grads`` (aligned with ``params``)."""
         self.n_steps += 1
         k = self.n_steps
-        scale = self.learning_rate * np.sqrt(1 - self.beta2**k) / (1 - self.beta1**k)
+        # Python floats, so the arithmetic stays in the parameters' dtype (a numpy
+        # float64 scalar would promote float32 arrays to float64 temporaries).
+        scale = float(
+            self.learning_rate * np.sqrt(1 - self.beta2**k) / (1 - self.beta1**k)
+        )
         # eps enters as eps * sqrt(1 - b2^k) so that the update equals the textbook
         # lr * m_hat / (sqrt(v_hat) + eps) exactly.
-        eps = self.eps * np.sqrt(1 - self.beta2**k)
-        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
-            m *= self.beta1
-            m += (1 - self.beta1) * g
-            v *= self.beta2
-            v += (1 - self.beta2) * (g * g)
-            p -= (scale * m / (np.sqrt(v) + eps)).astype(p.dtype, copy=False)
+        eps = float(self.eps * np.sqrt(1 - self.beta2**k))
+        b1, b2 = float(self.beta1), float(self.beta2)
+        if self._work is None:
+            self._work = [np.empty_like(p) for p in self.params]
+        for p, g, m, v, work in zip(
+            self.params, grads, self.m, self.v, self._work, strict=True
+        ):
+            np.multiply(g, 1 - b1, out=work)
+            m *= b1
+            m += work
+            np.multiply(g, g, out=work)
+            work *= 1 - b2
+            v *= b2
+            v += work
+            np.sqrt(v, out=work)
+            work += eps
+            np.divide(m, work, out=work)
+            work *= scale
+            p -= work
 
 
 class SGD:
@@ -86,6 +111,30 @@ def flatten(arrays, dtype=np.float64):
     if not arrays:
         return np.zeros(0, dtype=dtype)
     return np.concatenate([np.ravel(a) for a in arrays]).astype(dtype, copy=False)
+
+
+def pack(arrays):
+    """Copy ``arrays`` into one contiguous vector and return it with views of it.
+
+    ``views[k]`` has the shape and values of ``arrays[k]`` and shares memory with
+    ``vector``, so a network rebound to the views (``Layer.bind``) can be updated by
+    one operation on ``vector`` (an optimiser step, a snapshot, a decay) instead of
+    one per array. All arrays must share one dtype.
+    """
+    dtypes = {a.dtype for a in arrays}
+    if len(dtypes) > 1:
+        raise ValueError(
+            f"pack needs arrays of one dtype, got {sorted(map(str, dtypes))}."
+        )
+    dtype = dtypes.pop() if dtypes else np.float64
+    vector = np.empty(sum(a.size for a in arrays), dtype=dtype)
+    views, start = [], 0
+    for a in arrays:
+        view = vector[start : start + a.size].reshape(a.shape)
+        view[...] = a
+        views.append(view)
+        start += a.size
+    return vector, views
 
 
 def unflatten(vector, arrays):

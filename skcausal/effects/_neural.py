@@ -38,6 +38,7 @@ from skcausal._nn import (
     log_loss,
     make_mlp,
     mmd_linear,
+    pack,
     sigmoid,
     squared_error,
     stratified_split,
@@ -177,6 +178,7 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
         trunk = make_mlp(
             X.shape[1], rep_sizes, activation=self.activation, rng=init_rng, dtype=dtype
         )
+        trunk.layers[0].input_grad = False  # the gradient for the data is never used
         if self._normalise_representation():
             # unit rows scaled by sqrt(width): coordinates of unit mean square, the
             # scale the heads' initialisation and weight decay are set for
@@ -184,19 +186,20 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
         heads = self._heads(rep_sizes[-1], head_sizes, init_rng, dtype)
         network = MultiHead(trunk, heads)
         extra = self._extra_params(dtype)
-        params = network.params + [p for p, _ in extra]
-        grads = network.grads + [g for _, g in extra]
-        decay = network.decay + [False] * len(extra)
+        flat_params, flat_grads, n_decay = self._pack(network, extra)
         ws = self._loss_weights(treatment, ws)
 
         Xt, tt, yt, wt = Xs[rows], treatment[rows], ys[rows], ws[rows]
 
         weight_decay = self._weight_decay(rows.size)
         patience = self._patience(rows.size)
+        # the decayed weights lead the flat vectors: one penalty on one slice
+        decayed, decayed_grads = [flat_params[:n_decay]], [flat_grads[:n_decay]]
+        params, grads = [flat_params], [flat_grads]
 
         def objective(batch):
             loss = self._objective(network, Xt[batch], tt[batch], yt[batch], wt[batch])
-            loss += l2_penalty(params, decay, weight_decay, grads)
+            loss += l2_penalty(decayed, [True], weight_decay, decayed_grads)
             return loss, grads
 
         validation_loss = None
@@ -272,6 +275,33 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
     def _extra_params(self, dtype):
         """(parameter, gradient) pairs outside the network; none by default."""
         return []
+
+    def _bind_extra(self, params, grads):
+        """Use the packed views of the ``_extra_params`` arrays (none by default)."""
+
+    def _pack(self, network, extra):
+        """Move every parameter (and gradient) into one contiguous vector.
+
+        The network and the ``_extra_params`` are rebound to views of the two
+        vectors, so an optimiser step, a snapshot or the finiteness check is one
+        operation; the decayed weights come first. Returns ``(params, grads,
+        n_decay)``, ``n_decay`` the number of leading entries that take weight decay.
+        """
+        params = network.params + [p for p, _ in extra]
+        grads = network.grads + [g for _, g in extra]
+        decay = network.decay + [False] * len(extra)
+        order = [k for k in range(len(params)) if decay[k]]
+        order += [k for k in range(len(params)) if not decay[k]]
+        flat_params, param_views = pack([params[k] for k in order])
+        flat_grads, grad_views = pack([grads[k] for k in order])
+        views_p, views_g = [None] * len(params), [None] * len(params)
+        for position, k in enumerate(order):
+            views_p[k], views_g[k] = param_views[position], grad_views[position]
+        n_net = len(network.params)
+        network.bind(views_p[:n_net], views_g[:n_net])
+        self._bind_extra(views_p[n_net:], views_g[n_net:])
+        n_decay = sum(params[k].size for k in order if decay[k])
+        return flat_params, flat_grads, n_decay
 
     def _normalise_representation(self):
         """Whether the representation is divided by its row norm; no by default."""
@@ -920,6 +950,10 @@ class Dragonnet(_NeuralEffectLearner):
         self._epsilon = np.zeros(1, dtype=dtype)
         self._epsilon_grad = np.zeros(1, dtype=dtype)
         return [(self._epsilon, self._epsilon_grad)] if self.targeted_reg > 0 else []
+
+    def _bind_extra(self, params, grads):
+        if params:
+            (self._epsilon,), (self._epsilon_grad,) = params, grads
 
     def _objective(self, network, X, t, y, w):
         outputs = network.forward(X)

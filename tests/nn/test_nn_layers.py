@@ -96,3 +96,57 @@ def test_sequential_of_sequentials_shares_arrays():
     outer = Sequential([inner, Activation("tanh")])
     assert all(a is b for a, b in zip(outer.params, inner.params, strict=True))
     assert all(a is b for a, b in zip(outer.grads, inner.grads, strict=True))
+
+
+def _two_head_net(seed):
+    rng = np.random.default_rng(seed)
+    trunk = make_mlp(3, (5, 4), activation="elu", rng=rng)
+    return MultiHead(trunk, [make_mlp(4, (3,), 1, rng=rng) for _ in range(2)])
+
+
+def test_bind_to_packed_views_changes_nothing_but_the_storage():
+    from skcausal._nn import pack
+
+    rng = np.random.default_rng(5)
+    X, R = rng.normal(size=(6, 3)), [rng.normal(size=(6, 1)) for _ in range(2)]
+    reference, packed = _two_head_net(0), _two_head_net(0)
+    flat_p, views_p = pack(packed.params)
+    flat_g, views_g = pack(packed.grads)
+    packed.bind(views_p, views_g)
+    # every layer now computes with, and writes its gradients into, the two vectors
+    assert all(np.shares_memory(p, flat_p) for p in packed.params)
+    assert all(np.shares_memory(g, flat_g) for g in packed.grads)
+    dense = packed.heads[1].layers[0]
+    assert dense.W is dense.params[0] and np.shares_memory(dense.W, flat_p)
+    out_ref, out_packed = reference.forward(X), packed.forward(X)
+    for a, b in zip(out_ref, out_packed, strict=True):
+        np.testing.assert_array_equal(a, b)
+    reference.backward(R)
+    packed.backward(R)
+    np.testing.assert_array_equal(
+        flat_g, np.concatenate([g.ravel() for g in reference.grads])
+    )
+    # one operation on the vector moves every layer
+    flat_p *= 0
+    assert not np.any(packed.forward(X)[0])
+    with pytest.raises(ValueError, match="expected 2 arrays"):
+        Dense(2, 2, rng=rng).bind(views_p[:1], views_g[:1])
+    with pytest.raises(
+        ValueError, match=r"shape \(5,\) given for an array of shape \(3, 5\)"
+    ):
+        Dense(3, 5, rng=rng).bind([views_p[1], views_p[1]], views_g[:2])
+
+
+def test_first_layer_can_skip_the_input_gradient():
+    rng = np.random.default_rng(6)
+    X, R = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    full, skip = (
+        make_mlp(3, (5,), 2, rng=np.random.default_rng(0)),
+        make_mlp(3, (5,), 2, rng=np.random.default_rng(0)),
+    )
+    skip.layers[0].input_grad = False
+    full.forward(X)
+    skip.forward(X)
+    assert full.backward(R).shape == X.shape and skip.backward(R) is None
+    for a, b in zip(full.grads, skip.grads, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -200,3 +200,42 @@ def test_divergence_restores_last_finite_weights(capsys):
     assert result.diverged and result.n_iter == 2
     assert p[0] == 3.0  # weights after the last finite epoch
     assert capsys.readouterr().out.count("Epoch") == 2
+
+
+def test_pack_views_share_one_vector_and_adam_on_it_equals_adam_per_array():
+    from skcausal._nn import pack
+
+    rng = np.random.default_rng(0)
+    arrays = [
+        rng.normal(size=(3, 2)).astype(np.float32),
+        rng.normal(size=4).astype(np.float32),
+    ]
+    vector, views = pack(arrays)
+    assert vector.shape == (10,) and vector.dtype == np.float32
+    for a, v in zip(arrays, views, strict=True):
+        assert v.shape == a.shape and np.shares_memory(v, vector)
+        np.testing.assert_array_equal(a, v)
+    # Adam is element-wise: one step on the vector equals one step per array
+    separate = [a.copy() for a in arrays]
+    per_array, flat = (
+        Adam(separate, learning_rate=0.01),
+        Adam([vector], learning_rate=0.01),
+    )
+    for _ in range(3):
+        grads = [rng.normal(size=a.shape).astype(np.float32) for a in arrays]
+        per_array.step(grads)
+        flat.step([np.concatenate([g.ravel() for g in grads])])
+    for a, v in zip(separate, views, strict=True):
+        np.testing.assert_array_equal(a, v)
+    with pytest.raises(ValueError, match="one dtype"):
+        pack([np.zeros(2), np.zeros(2, dtype=np.float32)])
+
+
+def test_adam_float32_arithmetic_stays_float32():
+    # float32 parameters, float64 gradients: the step is computed in float32 and the
+    # moments keep the parameters' dtype
+    p = np.ones(4, dtype=np.float32)
+    opt = Adam([p], learning_rate=0.1)
+    opt.step([np.full(4, 0.5)])
+    assert opt.m[0].dtype == opt.v[0].dtype == p.dtype == np.float32
+    np.testing.assert_allclose(p, 0.9, rtol=1e-6)
