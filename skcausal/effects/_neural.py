@@ -757,14 +757,16 @@ class Dragonnet(_NeuralEffectLearner):
         left for training after the validation split), a fixed penalty against the
         summed loss whose pull fades as the data grow. The default is the decay of
         0.06 on the mean loss chosen by the validation loss on IHDP replications 1-5
-        (538 training rows; 0.06 against 0.03 and 0.1), expressed per row: the
+        (538 training rows; 0.06 against 0.03 and 0.1, and again against 0.03 and
+        0.09 once early stopping monitored the factual loss), expressed per row: the
         targeted-regularisation term roughly doubles the weight of the outcome fit,
         so the decay that balances it is about twice TARNet's.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows (stratified on the treatment),
-        stop when their loss (factual squared error plus treatment log-loss) has not
-        improved by ``tol`` for ``n_iter_no_change`` epochs and keep the best
-        weights. When False, or with too few rows, the training loss is monitored.
+        stop when their factual outcome loss (squared error on the standardised
+        outcome, as TARNet's) has not improved by ``tol`` for ``n_iter_no_change``
+        epochs and keep the best weights (see the Notes). When False, or with too
+        few rows, the training objective is monitored.
     validation_fraction : float, default=0.2
         Share of the rows held out for early stopping; in (0, 1).
     n_iter_no_change : int or "auto", default="auto"
@@ -798,7 +800,7 @@ class Dragonnet(_NeuralEffectLearner):
     loss_curve_ : list of float
         Mean training objective per epoch.
     validation_loss_curve_ : list of float
-        Validation loss per epoch (empty without early stopping).
+        Validation factual outcome loss per epoch (empty without early stopping).
     best_validation_loss_ : float or None
         Its minimum, the epoch whose weights were kept (None without early stopping).
     n_features_in_ : int
@@ -838,6 +840,15 @@ class Dragonnet(_NeuralEffectLearner):
     rows the fixed decay of 0.06 kept the weights of the first epoch (validation loss
     0.778); the per-row decay (8e-4 there) reached 0.7457 with one phase and 0.7450 with
     both.
+
+    Early stopping monitors the validation rows' factual outcome loss, not the whole
+    objective as in the authors' code: the treatment log-loss is the larger term of
+    their sum (about 0.45 against 0.15 on IHDP) and stops improving first, which ended
+    training while the outcome heads still improved. On IHDP replications 1-5 the
+    kept weights' validation factual loss fell from 0.1695 (whole objective monitored)
+    to 0.1669, and the weight decay of 32 per row stayed the best under the new rule
+    (16: 0.1740, 48: 0.1731). The n = 40,000 figures above were measured with the
+    whole objective monitored.
 
     Weight decay applies to every weight matrix, unlike the authors' code (which
     decays the outcome heads only): on IHDP replications 1-5 leaving the
@@ -985,9 +996,9 @@ class Dragonnet(_NeuralEffectLearner):
         return loss
 
     def _validation_loss(self, network, X, t, y, w):
+        # the factual outcome loss alone, as TARNet's (see the Notes)
         outputs = network.forward(X, training=False)
-        mse = squared_error(_factual(outputs[:2], t)[0], y, w)[0]
-        return mse + log_loss(outputs[2], t, w)[0]
+        return squared_error(_factual(outputs[:2], t)[0], y, w)[0]
 
     def _outcome_columns(self, outputs):
         mu0, mu1 = outputs[0], outputs[1]

@@ -411,3 +411,22 @@ def test_too_few_rows_for_validation_fall_back_to_training_loss(cls):
     assert learner.n_iter_ == 2 * 3  # both phases ran out of epochs
     assert len(learner.validation_loss_curve_) in (0, learner.n_iter_)
     assert np.all(np.isfinite(learner.predict(X)))
+
+
+@pytest.mark.parametrize("cls", LEARNERS)
+def test_early_stopping_monitors_the_factual_outcome_loss(cls, data):
+    # the kept weights' validation loss is the factual squared error of the held-out
+    # rows on the standardised outcome: for Dragonnet too (not its log-loss)
+    from skcausal._nn import stratified_split
+    from skcausal.effects._base import spawn_seeds
+
+    learner = _fit(cls, data, fine_tune_learning_rate=None, dtype="float64")
+    seeds = spawn_seeds(0, 3 if cls is TARNet else 2)[-2:]
+    _, val = stratified_split(data.treatment, 0.2, np.random.default_rng(seeds[1]))
+    heads = learner._forward(data.X[val])
+    t = data.treatment[val]
+    factual = np.where(t == 1, heads[1], heads[0])
+    y = (data.y[val] - learner._y_mean) / learner._y_scale
+    assert learner.best_validation_loss_ == pytest.approx(
+        np.mean((factual - y) ** 2), rel=1e-10
+    )
