@@ -81,7 +81,7 @@ def test_accuracy_on_synthetic_data(accuracy_data, cls, params):
 
 # The default-suite accuracy check: the data above with the small networks of SMALL
 # (60 epochs per phase, about 1 s per fit). Measured sqrt(PEHE) / ATE error:
-# TARNet 0.39 / 0.07, CFR-Wass 0.42 / 0.01, Dragonnet 0.38 / 0.10 (effect std 1.11).
+# TARNet 0.39 / 0.07, CFR-Wass 0.41 / 0.01, Dragonnet 0.38 / 0.10 (effect std 1.11).
 @pytest.mark.parametrize(
     "cls, params", [(TARNet, {}), (TARNet, {"ipm": "wasserstein"}), (Dragonnet, {})]
 )
@@ -106,17 +106,22 @@ def _ihdp(shared_data_dir, replication):
 
 
 # IHDP replications 1 and 2 with the defaults, random_state=0, on all 747 units
-# (in-sample; 3-6 s per fit). Measured sqrt(PEHE) / ATE error: TARNet 0.385 /
-# 0.141 (rep 1), 0.257 / 0.046 (rep 2); Dragonnet 0.488 / 0.153 (rep 1), 0.487 /
-# 0.134 (rep 2).
+# (in-sample; 2-4 s per fit). Measured sqrt(PEHE) / ATE error, rep 1 and rep 2:
+# TARNet 0.385 / 0.141, 0.257 / 0.046; CFR-Wass 0.208 / 0.024, 0.364 / 0.269;
+# Dragonnet 0.264 / 0.017, 0.487 / 0.134. CFR's ATE is its weak spot (mean error
+# 0.21 on replications 1-10 against 0.07 / 0.08 for TARNet / Dragonnet), so its
+# bound is looser.
 @pytest.mark.slow
 @pytest.mark.parametrize("replication", [1, 2])
-@pytest.mark.parametrize("cls", LEARNERS)
-def test_accuracy_on_ihdp(shared_data_dir, replication, cls):
+@pytest.mark.parametrize(
+    "cls, params, ate_bound",
+    [(TARNet, {}, 0.2), (TARNet, {"ipm": "wasserstein"}, 0.35), (Dragonnet, {}, 0.2)],
+)
+def test_accuracy_on_ihdp(shared_data_dir, replication, cls, params, ate_bound):
     X, y, t, cate = _ihdp(shared_data_dir, replication)
-    learner = cls(random_state=0).fit(X, y, treatment=t)
+    learner = cls(random_state=0, **params).fit(X, y, treatment=t)
     assert _pehe(cate, learner.predict(X)) < 0.8
-    assert abs(learner.ate(X) - cate.mean()) < 0.2
+    assert abs(learner.ate(X) - cate.mean()) < ate_bound
 
 
 # --------------------------------------------------------------------------------------
@@ -430,3 +435,24 @@ def test_early_stopping_monitors_the_factual_outcome_loss(cls, data):
     assert learner.best_validation_loss_ == pytest.approx(
         np.mean((factual - y) ** 2), rel=1e-10
     )
+
+
+def test_ipm_weight_auto_is_per_training_row(data, monkeypatch):
+    # "auto" = 54 / n_train (0.1 at IHDP's 538 rows); a number is used as given
+    n_val = sum(int(np.floor(0.2 * np.sum(data.treatment == a))) for a in (0, 1))
+    n_train = 400 - n_val
+    params = {"ipm": "wasserstein", "max_iter": 2, "fine_tune_learning_rate": None}
+    assert _fit(TARNet, data, **params).ipm_weight_ == pytest.approx(54.0 / n_train)
+    assert _fit(TARNet, data, **params, ipm_weight=0.5).ipm_weight_ == 0.5
+    assert _fit(TARNet, data, max_iter=1).ipm_weight_ == 0.0
+    # the objective adds ipm_weight_ * distance: a distance of 1 with no gradient
+    # leaves the training path unchanged and raises every epoch's loss by the weight
+    curves = []
+    for value in (0.0, 1.0):
+        monkeypatch.setattr(
+            _neural, "wasserstein", lambda phi, t, w, v=value: (v, np.zeros_like(phi))
+        )
+        curves.append(np.array(_fit(TARNet, data, **params).loss_curve_))
+    np.testing.assert_allclose(curves[1] - curves[0], 54.0 / n_train, rtol=1e-6)
+    with pytest.raises(ValueError, match="ipm_weight"):
+        TARNet(ipm_weight="big").fit(data.X, data.y, treatment=data.treatment)

@@ -276,6 +276,7 @@ def test_tarnet_objective_gradient(ipm, monkeypatch):
     learner = TARNet(ipm=ipm, ipm_weight=0.7, activation="tanh")
     network = _network(learner, rng)
     X, t, y, w = _data(rng)
+    learner._set_penalties(n_train=y.shape[0])  # what fit does before training
     if ipm == "wasserstein":
         # hold the transport plan of the current point fixed (documented gradient)
         phi = network.trunk.forward(X, training=False)
