@@ -71,6 +71,7 @@ def make_cases(quick: bool) -> list[Case]:
                 seeds=replications,
                 family=f"IHDP (replications {replications[0]}-{replications[-1]}, "
                 "10 % held out)",
+                memory=False,  # peaks are reported at n = 50,000
             )
         )
     n = 10_000 if quick else 50_000

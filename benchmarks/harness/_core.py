@@ -42,6 +42,9 @@ class Case:
         One problem is generated per seed and shared by all methods.
     family : str, default="main"
         Cases of one family share a table (for instance synthetic data vs IHDP).
+    memory : bool, default=True
+        Whether ``--memory`` measures this case's peaks (an extra traced fit per seed
+        and method); False for many small problems where the peak says little.
     """
 
     name: str
@@ -49,6 +52,7 @@ class Case:
     generate: Callable[[int], Problem]
     seeds: Sequence[int] = (0,)
     family: str = "main"
+    memory: bool = True
 
 
 @dataclass(frozen=True)

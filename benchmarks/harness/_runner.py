@@ -305,7 +305,7 @@ def _run(
                     row = _run_one(
                         benchmark, case, seed, method, repeat, problem, threads
                     )
-                    if memory and repeat == 0 and row["status"] == "ok":
+                    if memory and case.memory and repeat == 0 and row["status"] == "ok":
                         with _thread_limit(threads):
                             peak = _peak_memory_mb(method, problem.data, seed)
                         row["peak_mb"] = _round(peak)

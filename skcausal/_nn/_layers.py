@@ -71,6 +71,14 @@ class Layer:
     def _bind_children(self):
         """Pass the rebound arrays on to attributes and sub-layers (none here)."""
 
+    def _bind_parts(self, parts):
+        """Hand each sub-layer in ``parts`` its consecutive share of the arrays."""
+        start = 0
+        for part in parts:
+            stop = start + len(part.params)
+            part.bind(self.params[start:stop], self.grads[start:stop])
+            start = stop
+
 
 class Dense(Layer):
     """Affine layer ``X @ W + b``.
@@ -248,11 +256,7 @@ class Sequential(Layer):
             self.decay += layer.decay
 
     def _bind_children(self):
-        start = 0
-        for layer in self.layers:
-            stop = start + len(layer.params)
-            layer.bind(self.params[start:stop], self.grads[start:stop])
-            start = stop
+        self._bind_parts(self.layers)
 
     def forward(self, X, training=True):
         for layer in self.layers:
@@ -289,11 +293,7 @@ class MultiHead(Layer):
         self.representation = None
 
     def _bind_children(self):
-        start = 0
-        for part in [self.trunk, *self.heads]:
-            stop = start + len(part.params)
-            part.bind(self.params[start:stop], self.grads[start:stop])
-            start = stop
+        self._bind_parts([self.trunk, *self.heads])
 
     def forward(self, X, training=True):
         phi = self.trunk.forward(X, training)
