@@ -43,8 +43,8 @@ def _median_fit(runs: list[dict]) -> float | None:
     return statistics.median(times) if times else None
 
 
-def _method_cells(runs, columns, is_reference, reference_time) -> list[str]:
-    """Runs, time, ratio and metric cells of one method on one case."""
+def _method_cells(runs, columns, is_reference, reference_time, memory) -> list[str]:
+    """Runs, time, ratio, (peak memory) and metric cells of one method on one case."""
     good = [r for r in runs if r["status"] == "ok"]
     seeds = {r["seed"] for r in runs}
     good_seeds = {r["seed"] for r in good}
@@ -52,7 +52,7 @@ def _method_cells(runs, columns, is_reference, reference_time) -> list[str]:
     cells = [count if good_seeds == seeds else f"{count}/{len(seeds)}"]
     if not good:
         error = next(r["error"] for r in runs if r["status"] == "error")
-        return cells + [f"failed: {error[:60]}", ""] + [""] * len(columns)
+        return cells + [f"failed: {error[:60]}", ""] + [""] * (len(columns) + memory)
     time = _median_fit(good)
     cells.append(_fmt_time(time))
     if is_reference:
@@ -61,6 +61,9 @@ def _method_cells(runs, columns, is_reference, reference_time) -> list[str]:
         cells.append(_fmt_ratio(time / reference_time))
     else:
         cells.append("–")
+    if memory:
+        peaks = [r["peak_mb"] for r in good if r.get("peak_mb") is not None]
+        cells.append(f"{max(peaks):.0f}" if peaks else "–")
     first = [r for r in good if r["repeat"] == 0] or good  # metrics once per seed
     for column in columns:
         values = [r["metrics"].get(column["key"]) for r in first]
@@ -84,8 +87,9 @@ def _family_table(results: dict, family: str) -> list[str]:
     }
     order = [c["name"] for c in results["cases"]]
 
+    memory = any(r.get("peak_mb") is not None for r in runs)  # --memory measured it
     header = ["Case", "Method", "Runs", "Fit time (s)", "Time ratio"]
-    header += [c["label"] for c in columns]
+    header += ["Peak memory (MiB)"] * memory + [c["label"] for c in columns]
     lines = [_row(header), _row(["---"] * 2 + ["---:"] * (len(header) - 2))]
     for case in cases:
         for group in groups:
@@ -107,7 +111,9 @@ def _family_table(results: dict, family: str) -> list[str]:
                 cells = [case["name"], m["name"]]
                 mine = by_method[m["name"]]
                 if mine:
-                    cells += _method_cells(mine, columns, m is baseline, reference_time)
+                    cells += _method_cells(
+                        mine, columns, m is baseline, reference_time, memory
+                    )
                 elif m["name"] in over_budget:
                     entry = over_budget[m["name"]]
                     if order.index(case["name"]) <= order.index(entry["after_case"]):
@@ -116,7 +122,7 @@ def _family_table(results: dict, family: str) -> list[str]:
                         f"skipped: a fit took > {entry['budget_s']:g} s "
                         f"on {entry['after_case']}"
                     )
-                    cells += ["0", reason, ""] + [""] * len(columns)
+                    cells += ["0", reason, ""] + [""] * (len(columns) + memory)
                 else:
                     continue  # method filtered out of this run (--only)
                 lines.append(_row(cells))
@@ -184,6 +190,13 @@ def render_markdown(results: dict) -> str:
         f"same case (above 1: slower than it). Accuracy is the mean ± standard "
         "deviation over seeds.",
     ]
+    if any(r.get("peak_mb") is not None for r in results["runs"]):
+        notes.append(
+            "Peak memory (a --memory run) is the largest tracemalloc peak of one "
+            "fit + predict over the seeds, measured apart from the timed runs: Python "
+            "and numpy allocations, not memory that C/C++ libraries allocate on their "
+            "own (BLAS workspaces, XLA), so a lower bound for such libraries."
+        )
     missing = [m for m in results["methods"] if m["status"] != "ok"]
     if missing:
         notes.append(
