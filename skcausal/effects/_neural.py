@@ -71,6 +71,23 @@ _G_SHIFT, _G_SCALE = 0.01, 1.02
 # the 538 IHDP training rows at batch 64), never fewer than 10 epochs.
 _PATIENCE_STEPS, _MIN_PATIENCE = 360, 10
 
+# Prediction and validation pass at most this many rows through the network at once,
+# so the activations of a large X (rows x widest layer, a few copies) stay bounded.
+_CHUNK_ROWS = 10_000
+
+
+def _predict_heads(network, X):
+    """Head outputs of ``network`` on ``X`` (prediction mode), in row chunks."""
+    n = X.shape[0]
+    if n <= _CHUNK_ROWS:
+        return network.forward(X, training=False)
+    parts = [
+        network.forward(X[start : start + _CHUNK_ROWS], training=False)
+        for start in range(0, n, _CHUNK_ROWS)
+    ]
+    return [np.concatenate(heads) for heads in zip(*parts, strict=True)]
+
+
 # ipm_weight="auto": 54 per training row, 0.1 on the mean loss at IHDP's 538 rows.
 _IPM_PER_ROW = 54.0
 
@@ -322,7 +339,7 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
         """Head outputs on validated ``X`` (standardised scale, float64)."""
         Xs = ((X - self._x_mean) / self._x_scale).astype(self.network_.params[0].dtype)
         with np.errstate(over="ignore", invalid="ignore"):
-            outputs = self.network_.forward(Xs, training=False)
+            outputs = _predict_heads(self.network_, Xs)
         return [np.asarray(o[:, 0], dtype=np.float64) for o in outputs]
 
     # -- public methods ----------------------------------------------------------------
@@ -737,7 +754,7 @@ class TARNet(_NeuralEffectLearner):
         return loss
 
     def _validation_loss(self, network, X, t, y, w):
-        outputs = network.forward(X, training=False)
+        outputs = _predict_heads(network, X)
         return squared_error(_factual(outputs, t)[0], y, w)[0]
 
     def _propensity(self, X):
@@ -1025,7 +1042,7 @@ class Dragonnet(_NeuralEffectLearner):
 
     def _validation_loss(self, network, X, t, y, w):
         # the factual outcome loss alone, as TARNet's (see the Notes)
-        outputs = network.forward(X, training=False)
+        outputs = _predict_heads(network, X)
         return squared_error(_factual(outputs[:2], t)[0], y, w)[0]
 
     def _outcome_columns(self, outputs):

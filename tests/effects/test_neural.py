@@ -456,3 +456,17 @@ def test_ipm_weight_auto_is_per_training_row(data, monkeypatch):
     np.testing.assert_allclose(curves[1] - curves[0], 54.0 / n_train, rtol=1e-6)
     with pytest.raises(ValueError, match="ipm_weight"):
         TARNet(ipm_weight="big").fit(data.X, data.y, treatment=data.treatment)
+
+
+@pytest.mark.parametrize("cls", LEARNERS)
+def test_prediction_in_row_chunks_equals_one_pass(cls, data, monkeypatch):
+    # large inputs go through the network in chunks of _CHUNK_ROWS rows
+    learner = _fit(cls, data, max_iter=3, dtype="float64")
+    whole = learner.predict_outcomes(data.X)
+    monkeypatch.setattr(_neural, "_CHUNK_ROWS", 7)  # 400 rows: 58 chunks
+    np.testing.assert_allclose(learner.predict_outcomes(data.X), whole, rtol=1e-12)
+    # the validation loss too: the same training path
+    chunked = _fit(cls, data, max_iter=3, dtype="float64")
+    np.testing.assert_allclose(
+        chunked.validation_loss_curve_, learner.validation_loss_curve_, rtol=1e-12
+    )
