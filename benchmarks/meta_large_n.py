@@ -217,6 +217,24 @@ def child(method: str, n_samples: int) -> dict:
     return row
 
 
+def run_child(module: str, method: str, n_samples: int) -> dict:
+    """Run ``python -m module --child method --n-samples n`` with one BLAS/OpenMP
+    thread; its last stdout line (JSON) as a dict, or ``{"method", "error"}``."""
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    command = [sys.executable, "-m", module, "--child", method]
+    command += ["--n-samples", str(n_samples)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["failed"]
+        return {"method": method, "error": tail[0][:200]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _load_average():
     try:
         return [round(v, 2) for v in os.getloadavg()]
@@ -286,12 +304,6 @@ def main(argv=None) -> int:
     n_samples = 100_000 if args.quick else N_SAMPLES
     suffix = "_quick" if args.quick else ""
     methods = [m for m in METHODS if not args.only or any(w in m for w in args.only)]
-    env = {
-        **os.environ,
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-    }
     results = {
         "benchmark": "meta_learners_large_n",
         "description": (
@@ -309,21 +321,7 @@ def main(argv=None) -> int:
         "runs": [],
     }
     for method in methods:
-        command = [
-            sys.executable,
-            "-m",
-            "benchmarks.meta_large_n",
-            "--child",
-            method,
-            "--n-samples",
-            str(n_samples),
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-        if done.returncode != 0:
-            tail = done.stderr.strip().splitlines()[-1:] or ["failed"]
-            row = {"method": method, "error": tail[0][:200]}
-        else:
-            row = json.loads(done.stdout.strip().splitlines()[-1])
+        row = run_child("benchmarks.meta_large_n", method, n_samples)
         row["load_average_after"] = _load_average()
         print(json.dumps(row), flush=True)
         results["runs"].append(row)

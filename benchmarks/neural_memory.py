@@ -28,13 +28,18 @@ import json
 import os
 import platform
 import resource
-import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
 
-from benchmarks.meta_large_n import _descendants, _load_average, _pss_kb, _TreeSampler
+from benchmarks.meta_large_n import (
+    _descendants,
+    _load_average,
+    _pss_kb,
+    _TreeSampler,
+    run_child,
+)
 
 HERE = Path(__file__).resolve().parent
 N_SAMPLES = 50_000
@@ -150,12 +155,6 @@ def main(argv=None) -> int:
         return 0
 
     methods = [m for m in METHODS if not args.only or any(w in m for w in args.only)]
-    env = {
-        **os.environ,
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-    }
     results = {
         "benchmark": "neural_memory",
         "description": (
@@ -173,14 +172,7 @@ def main(argv=None) -> int:
         "runs": [],
     }
     for method in methods:
-        command = [sys.executable, "-m", "benchmarks.neural_memory", "--child", method]
-        command += ["--n-samples", str(args.n_samples)]
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["failed"])[-1]
-            row = {"method": method, "error": f"not run: {last[:120]}"}
-        else:
-            row = json.loads(done.stdout.strip().splitlines()[-1])
+        row = run_child("benchmarks.neural_memory", method, args.n_samples)
         results["runs"].append(row)
         print(json.dumps(row), flush=True)
     results["load_average"]["end"] = _load_average()
