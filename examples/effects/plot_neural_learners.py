@@ -88,7 +88,8 @@ fig.tight_layout()
 # epoch (``validation_loss_curve_``) and keeps the weights of the best one
 # (``best_validation_loss_``). Training runs in two phases -- Adam at
 # ``learning_rate``, then at the smaller ``fine_tune_learning_rate`` from the best
-# weights -- so a curve may restart from its best value part of the way along.
+# weights -- so a curve may restart from its best value part of the way along. CFR's
+# loss weighs the two arms equally, so its curve is not on quite the same scale.
 
 fig, ax = plt.subplots(figsize=(6, 3.4))
 for name in ("TARNet", "CFR (Wasserstein)", "Dragonnet"):
