@@ -29,6 +29,7 @@ from skcausal._nn._optim import (
     copy_params,
     flatten,
     pack,
+    pack_parameters,
     restore_params,
     unflatten,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "minibatches",
     "mmd_linear",
     "pack",
+    "pack_parameters",
     "restore_params",
     "RowNormalize",
     "SGD",

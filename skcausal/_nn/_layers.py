@@ -205,9 +205,8 @@ class Activation(Layer):
     def backward(self, grad_out):
         if grad_out is None:
             return None
+        # every derivative in ACTIVATIONS returns a new array: scaled in place
         grad = ACTIVATIONS[self.name][1](self._cache_z, self._cache_a)
-        if grad is self._cache_a or grad is self._cache_z:
-            return grad_out * grad
         grad *= grad_out
         return grad
 

@@ -15,6 +15,7 @@ __all__ = [
     "copy_params",
     "flatten",
     "pack",
+    "pack_parameters",
     "restore_params",
     "unflatten",
 ]
@@ -135,6 +136,34 @@ def pack(arrays):
         views.append(view)
         start += a.size
     return vector, views
+
+
+def pack_parameters(params, grads, decay):
+    """Pack a model's parameters and gradients into two vectors, decayed ones first.
+
+    ``params``, ``grads`` and ``decay`` are aligned lists (``decay[k]``: whether
+    ``params[k]`` takes weight decay). The arrays marked in ``decay`` lead both
+    vectors, so the weight decay is one operation on ``vector[:n_decay]``.
+
+    Returns
+    -------
+    flat_params, flat_grads : ndarray
+    n_decay : int
+        Number of leading entries that take weight decay.
+    param_views, grad_views : list of ndarray
+        Views of the two vectors aligned with ``params`` and ``grads``, to rebind the
+        model to (``Layer.bind``).
+    """
+    order = [k for k in range(len(params)) if decay[k]]
+    order += [k for k in range(len(params)) if not decay[k]]
+    flat_params, packed_params = pack([params[k] for k in order])
+    flat_grads, packed_grads = pack([grads[k] for k in order])
+    param_views, grad_views = [None] * len(params), [None] * len(params)
+    for position, k in enumerate(order):
+        param_views[k] = packed_params[position]
+        grad_views[k] = packed_grads[position]
+    n_decay = sum(p.size for p, marked in zip(params, decay, strict=True) if marked)
+    return flat_params, flat_grads, n_decay, param_views, grad_views
 
 
 def unflatten(vector, arrays):

@@ -38,7 +38,7 @@ from skcausal._nn import (
     log_loss,
     make_mlp,
     mmd_linear,
-    pack,
+    pack_parameters,
     sigmoid,
     squared_error,
     stratified_split,
@@ -304,27 +304,19 @@ class _NeuralEffectLearner(EffectMixin, BaseEstimator):
         """Use the packed views of the ``_extra_params`` arrays (none by default)."""
 
     def _pack(self, network, extra):
-        """Move every parameter (and gradient) into one contiguous vector.
+        """Rebind the network and the ``_extra_params`` to two contiguous vectors.
 
-        The network and the ``_extra_params`` are rebound to views of the two
-        vectors, so an optimiser step, a snapshot or the finiteness check is one
-        operation; the decayed weights come first. Returns ``(params, grads,
-        n_decay)``, ``n_decay`` the number of leading entries that take weight decay.
+        An optimiser step, a snapshot or the finiteness check is then one
+        operation. Returns ``(params, grads, n_decay)`` (see ``pack_parameters``).
         """
-        params = network.params + [p for p, _ in extra]
-        grads = network.grads + [g for _, g in extra]
-        decay = network.decay + [False] * len(extra)
-        order = [k for k in range(len(params)) if decay[k]]
-        order += [k for k in range(len(params)) if not decay[k]]
-        flat_params, param_views = pack([params[k] for k in order])
-        flat_grads, grad_views = pack([grads[k] for k in order])
-        views_p, views_g = [None] * len(params), [None] * len(params)
-        for position, k in enumerate(order):
-            views_p[k], views_g[k] = param_views[position], grad_views[position]
+        flat_params, flat_grads, n_decay, views_p, views_g = pack_parameters(
+            network.params + [p for p, _ in extra],
+            network.grads + [g for _, g in extra],
+            network.decay + [False] * len(extra),
+        )
         n_net = len(network.params)
         network.bind(views_p[:n_net], views_g[:n_net])
         self._bind_extra(views_p[n_net:], views_g[n_net:])
-        n_decay = sum(params[k].size for k in order if decay[k])
         return flat_params, flat_grads, n_decay
 
     def _normalise_representation(self):

@@ -239,3 +239,20 @@ def test_adam_float32_arithmetic_stays_float32():
     opt.step([np.full(4, 0.5)])
     assert opt.m[0].dtype == opt.v[0].dtype == p.dtype == np.float32
     np.testing.assert_allclose(p, 0.9, rtol=1e-6)
+
+
+def test_pack_parameters_puts_decayed_arrays_first_and_keeps_alignment():
+    from skcausal._nn import pack_parameters
+
+    params = [np.full((2, 2), 1.0), np.full(3, 2.0), np.full((1, 2), 3.0)]
+    grads = [np.full_like(p, -v) for p, v in zip(params, (1.0, 2.0, 3.0), strict=True)]
+    flat_p, flat_g, n_decay, views_p, views_g = pack_parameters(
+        params, grads, [True, False, True]
+    )
+    assert n_decay == 6
+    np.testing.assert_array_equal(flat_p, [1, 1, 1, 1, 3, 3, 2, 2, 2])
+    np.testing.assert_array_equal(flat_g, -flat_p)
+    for p, g, vp, vg in zip(params, grads, views_p, views_g, strict=True):
+        np.testing.assert_array_equal(vp, p)
+        np.testing.assert_array_equal(vg, g)
+        assert np.shares_memory(vp, flat_p) and np.shares_memory(vg, flat_g)
