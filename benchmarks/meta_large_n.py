@@ -39,6 +39,7 @@ import sys
 import threading
 import time
 import tracemalloc
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -100,6 +101,33 @@ class _TreeSampler(threading.Thread):
         self._stop_event.set()
         self.join()
         return self.peak_kb
+
+
+def measure_peak(run):
+    """Call ``run()`` (warnings silenced) while sampling this process tree's memory.
+
+    Returns ``(result, seconds, memory)``; ``memory`` holds the PSS before the call
+    and the increases of the tree's peak PSS and of this process's peak RSS, in MB.
+    """
+    before_kb = sum(_pss_kb(pid) for pid in _descendants(os.getpid()))
+    rss_before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sampler = _TreeSampler()
+    sampler.start()
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run()
+    seconds = time.perf_counter() - start
+    peak_kb = sampler.stop()
+    rss_peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    memory = {
+        "pss_before_mb": round(before_kb / 1024, 1),
+        "tree_pss_peak_increase_mb": round((peak_kb - before_kb) / 1024, 1),
+        "main_rss_peak_increase_mb": round(
+            max(rss_peak_kb - rss_before_kb, 0) / 1024, 1
+        ),
+    }
+    return result, seconds, memory
 
 
 def _data(n_samples: int):
@@ -165,8 +193,6 @@ def _warm_up() -> None:
 
 def child(method: str, n_samples: int) -> dict:
     """Run one method in this (fresh) process; return its measurements."""
-    import warnings
-
     from skcausal.metrics import ate_error, pehe
 
     X, y, t, cate = _data(n_samples)
@@ -177,17 +203,7 @@ def child(method: str, n_samples: int) -> dict:
         from sklearn.utils.parallel import Parallel, delayed
 
         Parallel(n_jobs=learner.n_jobs)(delayed(_warm_up)() for _ in range(4))
-    before_kb = sum(_pss_kb(pid) for pid in _descendants(os.getpid()))
-    rss_before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sampler = _TreeSampler()
-    sampler.start()
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _fit(learner, X, y, t)
-    fit_s = time.perf_counter() - start
-    peak_kb = sampler.stop()
-    rss_peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    _, fit_s, memory = measure_peak(lambda: _fit(learner, X, y, t))
     estimate = _cate(learner, X)
     row = {
         "method": method,
@@ -195,11 +211,7 @@ def child(method: str, n_samples: int) -> dict:
         "n_features": N_FEATURES,
         "fit_s": round(fit_s, 2),
         "x_mb": round(X.nbytes / 2**20, 1),
-        "pss_before_mb": round(before_kb / 1024, 1),
-        "tree_pss_peak_increase_mb": round((peak_kb - before_kb) / 1024, 1),
-        "main_rss_peak_increase_mb": round(
-            max(rss_peak_kb - rss_before_kb, 0) / 1024, 1
-        ),
+        **memory,
         "pehe": round(pehe(cate, estimate), 4),
         "ate_error": round(ate_error(float(cate.mean()), float(estimate.mean())), 4),
     }

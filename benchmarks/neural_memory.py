@@ -27,19 +27,11 @@ import argparse
 import json
 import os
 import platform
-import resource
 import sys
 import time
-import warnings
 from pathlib import Path
 
-from benchmarks.meta_large_n import (
-    _descendants,
-    _load_average,
-    _pss_kb,
-    _TreeSampler,
-    run_child,
-)
+from benchmarks.meta_large_n import _load_average, measure_peak, run_child
 
 HERE = Path(__file__).resolve().parent
 N_SAMPLES = 50_000
@@ -83,28 +75,16 @@ def child(method: str, n_samples: int) -> dict:
     problem = _synthetic(n_samples)(0)
     fit, predict = _adapter(method)
     _warm_up(method)
-    before_kb = sum(_pss_kb(pid) for pid in _descendants(os.getpid()))
-    rss_before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sampler = _TreeSampler()
-    sampler.start()
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        output = predict(fit(problem.data, 0), problem.data)
-    elapsed = time.perf_counter() - start
-    peak_kb = sampler.stop()
-    rss_peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    output, seconds, memory = measure_peak(
+        lambda: predict(fit(problem.data, 0), problem.data)
+    )
     metrics = score(problem, output)
     return {
         "method": method,
         "n_samples": n_samples,
-        "fit_predict_s": round(elapsed, 1),
+        "fit_predict_s": round(seconds, 1),
         "x_mb": round(problem.data["X"].nbytes / 2**20, 2),
-        "pss_before_mb": round(before_kb / 1024, 1),
-        "tree_pss_peak_increase_mb": round((peak_kb - before_kb) / 1024, 1),
-        "main_rss_peak_increase_mb": round(
-            max(rss_peak_kb - rss_before_kb, 0) / 1024, 1
-        ),
+        **memory,
         **{k: round(float(v), 4) for k, v in metrics.items()},
     }
 
